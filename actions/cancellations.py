@@ -1,0 +1,79 @@
+"""Cancellation: verify, check the shop allows it, ask for confirmation, cancel."""
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import HUMAN_BUTTON, call_shop, facts, order_facts, shop
+from actions.verification import OrderFormValidation, VerifiedOrderAction
+from bot.dialogue.texts import euros
+from bot.shop.models import Verification
+
+TRACK_BUTTON = {"title": "Suivre ma commande", "payload": "/track_order"}
+
+
+class ValidateCancelOrderForm(OrderFormValidation):
+    def name(self) -> str:
+        return "validate_cancel_order_form"
+
+    def extra_slots(self, tracker: Tracker) -> List[str]:
+        return ["cancel_confirmed"] if facts(tracker).get("cancellable") else []
+
+    def validate_cancel_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        return {"cancel_confirmed": value if isinstance(value, bool) else None}
+
+
+class ActionAskCancelConfirmed(Action):
+    def name(self) -> str:
+        return "action_ask_cancel_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        dispatcher.utter_message(
+            text=(f"La commande {tracker.get_slot('order_number')} n'est pas encore expédiée, "
+                  "je peux donc l'annuler. Confirmez-vous l'annulation de toute la commande ?"),
+            buttons=[{"title": "Oui, annuler", "payload": "/affirm"},
+                     {"title": "Non, la garder", "payload": "/deny"}],
+        )
+        return []
+
+
+class ActionCancelOrder(VerifiedOrderAction):
+    retry_payload = "/cancel_order"
+
+    def name(self) -> str:
+        return "action_cancel_order"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, number: str, proof: Verification
+    ) -> List[EventType]:
+        status = facts(tracker).get("status")
+        if status == "cancelled":
+            dispatcher.utter_message(text=f"La commande {number} est déjà annulée.")
+            return []
+        if not facts(tracker).get("cancellable"):
+            dispatcher.utter_message(
+                text=(f"La commande {number} est déjà partie de notre entrepôt : je ne peux plus "
+                      "l'annuler. Une fois le colis reçu, vous pourrez la retourner gratuitement "
+                      "sous 14 jours et être remboursé(e)."),
+                buttons=[TRACK_BUTTON, HUMAN_BUTTON],
+            )
+            return []
+        if tracker.get_slot("cancel_confirmed") is not True:
+            dispatcher.utter_message(response="utter_cancel_kept")
+            return [SlotSet("cancel_confirmed", None)]
+        order = await call_shop(tracker, "cancel", shop().cancel_order, number, proof)
+        refund = next((r for r in order.refunds if r.status != "refunded"), None)
+        text = f"C'est fait : la commande {number} est annulée."
+        if refund:
+            text += (f" Vous serez remboursé(e) de {euros(refund.amount)} sur votre moyen de "
+                     "paiement d'origine sous 14 jours au plus.")
+        dispatcher.utter_message(text=text)
+        return [SlotSet("cancel_confirmed", None), SlotSet("order_facts", order_facts(order))]

@@ -1,0 +1,1 @@
+"""Comptoir: a French customer-service assistant for web shops."""

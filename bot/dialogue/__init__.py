@@ -1,0 +1,1 @@
+"""Pure helpers the actions use to read shoppers' text and write French replies."""

@@ -1,0 +1,104 @@
+"""Whole conversations over the REST channel against the real shop API, action server and
+Rasa server, with the demo shop's own orders."""
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from tests.e2e.conftest import Stack, texts
+
+pytestmark = pytest.mark.e2e
+
+
+def pick(orders: list[dict[str, str]], status: str) -> dict[str, str]:
+    return next(order for order in orders if order["status"] == status)
+
+
+def test_http_api_requires_the_token(stack: Stack):
+    status = f"{stack.rasa_url}/status"
+    assert requests.get(status, timeout=5).status_code == 401
+    assert requests.get(status, params={"token": "wrong"}, timeout=5).status_code == 401
+    assert requests.get(status, params={"token": stack.env["COMPTOIR_RASA_TOKEN"]},
+                        timeout=5).status_code == 200
+
+
+def test_track_an_order_from_greeting_to_goodbye(stack: Stack, demo_orders):
+    order = pick(demo_orders, "shipped")
+    sender = "e2e-track"
+    assert "Bonjour" in texts(stack.say(sender, "Bonjour !"))
+    asked = texts(stack.say(sender, f"Je voudrais savoir où en est ma commande {order['number']}"))
+    assert "adresse e-mail" in asked or "code postal" in asked
+    answer = texts(stack.say(sender, f"mon mail c'est {order['email']}"))
+    assert f"Votre commande {order['number']} est expédiée" in answer
+    assert "n° de suivi" in answer and "Suivi détaillé : https://" in answer
+    assert texts(stack.say(sender, "merci, au revoir"))
+
+
+def test_wrong_email_reveals_nothing_and_three_failures_offer_a_human(stack: Stack, demo_orders):
+    order = pick(demo_orders, "delivered")
+    sender = "e2e-wrong-email"
+    stack.say(sender, f"où est ma commande {order['number']} ?")
+    first = texts(stack.say(sender, "inconnu.total@exemple.fr"))
+    assert "ne correspondent pas" in first
+    assert order["postcode"] not in first and "livrée" not in first
+    stack.say(sender, "autre.inconnu@exemple.fr")
+    replies = stack.say(sender, "encore.faux@exemple.fr")
+    assert "après plusieurs essais" in texts(replies)
+    assert any(button["payload"] == "/human_handoff"
+               for reply in replies for button in reply.get("buttons", []))
+
+
+def test_cancel_a_preparing_order_after_confirmation(stack: Stack, demo_orders):
+    order = pick(demo_orders, "preparing")
+    sender = "e2e-cancel"
+    stack.say(sender, f"je veux annuler ma commande {order['number']}")
+    question = stack.say(sender, order["postcode"])
+    assert "Confirmez-vous" in texts(question)
+    assert "est annulée" in texts(stack.say(sender, "/affirm"))
+
+
+def test_unknown_order_number_is_said_clearly(stack: Stack):
+    sender = "e2e-unknown"
+    stack.say(sender, "suivre ma commande CM000001")
+    assert "aucune commande portant le numéro CM000001" in texts(stack.say(sender, "a@b.fr"))
+
+
+@pytest.mark.parametrize("message", ["x" * 10_000, "😀😀😀", "", "   ",
+                                     "<script>alert('x')</script><b>bonjour</b>"])
+def test_bad_input_gets_a_clear_answer(stack: Stack, message: str):
+    start = time.monotonic()
+    replies = stack.say(f"e2e-bad-{abs(hash(message))}", message)
+    assert time.monotonic() - start < 10
+    said = texts(replies)
+    assert said.strip(), f"no answer to {message[:20]!r}"
+    assert "<script>" not in said and "<b>" not in said
+
+
+def test_side_question_then_the_form_resumes(stack: Stack, demo_orders):
+    order = pick(demo_orders, "shipped")
+    sender = "e2e-side"
+    stack.say(sender, "je veux suivre ma commande")
+    side = texts(stack.say(sender, "vous êtes un robot ?"))
+    assert "assistant virtuel" in side and "numéro de votre commande" in side
+    stack.say(sender, order["number"])
+    assert f"Votre commande {order['number']}" in texts(stack.say(sender, order["email"]))
+
+
+def test_shop_down_apologises_and_offers_a_human_within_two_seconds(stack: Stack, demo_orders):
+    order = pick(demo_orders, "shipped")
+    sender = "e2e-shop-down"
+    stack.say(sender, f"où en est ma commande {order['number']}")
+    stack.stop("shop")
+    try:
+        start = time.monotonic()
+        replies = stack.say(sender, order["email"])
+        elapsed = time.monotonic() - start
+        assert "Toutes mes excuses" in texts(replies)
+        assert any(button["payload"] == "/human_handoff"
+                   for reply in replies for button in reply.get("buttons", []))
+        assert elapsed < 2.0
+    finally:
+        stack.start("shop")
+        stack.wait_until_ready("shop", f"{stack.shop_url}/health")
