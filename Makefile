@@ -17,7 +17,7 @@ export COMPTOIR_TRACKER_DB ?= $(CURDIR)/var/tracker.db
 
 RASA_SOURCES := domain.yml config.yml $(shell find data/nlu data/rules data/stories bot/nlu -type f -name '*.y*ml' -o -type f -name '*.py' 2>/dev/null)
 
-.PHONY: help setup model run test lint types validate clean lock
+.PHONY: help setup model kb run test lint types validate clean lock
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -46,6 +46,12 @@ models/comptoir.tar.gz: $(RASA_VENV)/.installed $(RASA_SOURCES)
 
 model: models/comptoir.tar.gz ## train the Rasa model (only when training data or config changed)
 
+kb_index/CURRENT: $(VENV)/.installed $(wildcard data/faq/*.yml)
+	@echo "==> Publishing the knowledge base (data/faq) to kb_index/"
+	$(PY) -m bot.kb build
+
+kb: kb_index/CURRENT ## publish the FAQ knowledge base (only when data/faq changed)
+
 var/rasa_token:
 	@mkdir -p var
 	@umask 077 && $(PY311) -c 'import secrets; print(secrets.token_urlsafe(32))' > $@
@@ -55,12 +61,12 @@ var/shop.db: | $(VENV)/.installed
 	@echo "==> Seeding the demo shop database"
 	$(PY) -m bot.shop seed
 
-run: setup model var/rasa_token var/shop.db ## start the demo shop, the action server and Rasa (Ctrl-C stops all)
+run: setup model kb var/rasa_token var/shop.db ## start the demo shop, the action server and Rasa (Ctrl-C stops all)
 	@echo "==> Demo orders to try:"; $(PY) -m bot.shop demo-orders | head -n 4
 	@echo "==> Chat over REST: curl -s localhost:5005/webhooks/rest/webhook -d '{\"sender\":\"moi\",\"message\":\"bonjour\"}'"
 	$(VENV)/bin/honcho start -f Procfile
 
-test: setup model ## run every test suite: unit, shop API, Rasa data and stories, end-to-end
+test: setup model kb ## run every test suite: unit, shop API, Rasa data and stories, end-to-end
 	$(VENV)/bin/pytest
 
 validate: $(RASA_VENV)/.installed ## check the Rasa training data

@@ -42,7 +42,8 @@ class ActionAskNewAddress(Action):
     ) -> List[EventType]:
         dispatcher.utter_message(
             text=("Votre commande n'est pas encore expédiée : je peux changer l'adresse de "
-                  "livraison. Quelle est la nouvelle adresse (numéro et rue, code postal, ville) ?"))
+                  "livraison. Quelle est la nouvelle adresse (numéro et rue, code postal, "
+                  "ville) ?"))
         return []
 
 

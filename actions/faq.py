@@ -1,6 +1,13 @@
-"""General questions and unclear messages."""
+"""General questions answered from the knowledge base, and messages the NLU did not get.
+
+The knowledge base (`bot.kb`) is searched off the event loop; its index is published by
+editors and picked up on the next search, without retraining Rasa.
+"""
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from typing import List
 
 from rasa_sdk import Action, Tracker
@@ -8,12 +15,49 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common import HUMAN_BUTTON
+from bot import kb
 from bot.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+search_kb = kb.search  # the process-wide knowledge base; tests put a stand-in here
 
 FORM_QUESTIONS = {
     "order_number": "Il me faut le numéro de commande (6 chiffres, ex. CM123456).",
     "order_contact": "Il me faut l'adresse e-mail de la commande ou le code postal de livraison.",
 }
+
+
+async def search(tracker: Tracker) -> kb.SearchResult | None:
+    """The knowledge base's verdict on the latest message; None when it cannot be searched."""
+    text = tracker.latest_message.get("text") or ""
+    start = time.perf_counter()
+    try:
+        result = await asyncio.to_thread(search_kb, text, 3)
+    except kb.KBError:
+        log.exception("knowledge base unavailable conversation=%s", tracker.sender_id)
+        return None
+    top = result.top
+    log.info("kb search conversation=%s outcome=%s confidence=%.2f entry=%s latency_ms=%.0f",
+             tracker.sender_id, result.outcome, result.confidence, top.id if top else None,
+             (time.perf_counter() - start) * 1000)
+    return result
+
+
+def answer(dispatcher: CollectingDispatcher, result: kb.SearchResult) -> bool:
+    """Say what the knowledge base found; False when it found nothing worth saying."""
+    if result.outcome == "answer" and result.top:
+        dispatcher.utter_message(text=result.top.answer)
+        return True
+    if result.outcome == "choose" and result.hits:
+        dispatcher.utter_message(
+            text="Je ne suis pas certain de bien comprendre. Votre question est-elle l'une de "
+                 "celles-ci ?",
+            buttons=[{"title": hit.question, "payload": hit.question} for hit in result.hits]
+            + [HUMAN_BUTTON])
+        return True
+    return False
 
 
 class ActionAnswerFaq(Action):
@@ -23,16 +67,20 @@ class ActionAnswerFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        settings = get_settings()
-        dispatcher.utter_message(
-            text=("Je ne sais pas encore répondre à ce type de question. Notre équipe vous "
-                  f"répond à {settings.support_email} ou au {settings.support_phone}, "
-                  f"{settings.support_hours}."))
+        result = await search(tracker)
+        if result is None or not answer(dispatcher, result):
+            settings = get_settings()
+            dispatcher.utter_message(
+                text=("Je n'ai pas trouvé de réponse sûre à votre question. Un conseiller peut "
+                      f"vous répondre : {settings.support_email}, {settings.support_phone}, "
+                      f"{settings.support_hours}."),
+                buttons=[HUMAN_BUTTON])
         return []
 
 
 class ActionFallback(Action):
-    """Said when the bot did not understand: re-ask the form's question, or offer the menu."""
+    """When the NLU is unsure: re-ask the form's question, else try the knowledge base, else
+    say so and offer the menu."""
 
     def name(self) -> str:
         return "action_fallback"
@@ -44,7 +92,9 @@ class ActionFallback(Action):
         if loop:
             hint = FORM_QUESTIONS.get(tracker.get_slot("requested_slot") or "", "")
             dispatcher.utter_message(
-                text=f"Je n'ai pas trouvé l'information attendue dans votre message. {hint}".strip())
+                text=f"Je n'ai pas trouvé l'information attendue. {hint}".strip())
             return [FollowupAction(loop)]
-        dispatcher.utter_message(response="utter_default")
+        result = await search(tracker)
+        if result is None or not answer(dispatcher, result):
+            dispatcher.utter_message(response="utter_default")
         return []

@@ -27,5 +27,6 @@ class ActionHumanHandoff(Action):
             text=("Je comprends, vous préférez parler à une personne. Je ne peux pas encore vous "
                   "transférer directement : notre équipe vous répond par e-mail à "
                   f"{settings.support_email} ou par téléphone au {settings.support_phone}, "
-                  f"{settings.support_hours}. Indiquez votre numéro de commande, cela ira plus vite."))
+                  f"{settings.support_hours}. Indiquez votre numéro de commande, cela ira "
+                  "plus vite."))
         return [ActiveLoop(None), SlotSet("requested_slot", None)]

@@ -70,7 +70,8 @@ class OrderFormValidation(FormValidationAction):
         number = normalise_order_number(str(value or ""))
         if number is None:
             dispatcher.utter_message(
-                text="Ce numéro ne ressemble pas à un numéro de commande (6 chiffres, ex. CM123456).")
+                text=("Ce numéro ne ressemble pas à un numéro de commande "
+                      "(6 chiffres, ex. CM123456)."))
         return {"order_number": number}
 
     def validate_order_contact(

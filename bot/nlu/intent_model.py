@@ -43,8 +43,8 @@ class IntentModel:
             LinearSVC(C=c),
         )
 
-    def fit(self, examples: Sequence[Tuple[str, str]]) -> "IntentModel":
-        texts, intents = zip(*examples)
+    def fit(self, examples: Sequence[Tuple[str, str]]) -> IntentModel:
+        texts, intents = zip(*examples, strict=True)
         self.pipeline.fit(list(texts), list(intents))
         return self
 

@@ -54,12 +54,15 @@ class Stack:
 
     def stop(self, name: str) -> None:
         process = self.processes.pop(name)
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(process.pid, sig)
+                process.wait(timeout=20)
+                return
+            except ProcessLookupError:  # already gone, e.g. it crashed at start-up
+                return
+            except subprocess.TimeoutExpired:
+                continue
 
     def wait_until_ready(self, name: str, url: str) -> None:
         deadline = time.monotonic() + STARTUP_TIMEOUT
@@ -119,7 +122,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 @pytest.fixture(scope="session")
 def demo_orders(stack: Stack) -> list[dict[str, str]]:
     output = subprocess.run(
-        [sys.executable, "-m", "bot.shop", "demo-orders", "--db", stack.env["COMPTOIR_SHOP_DB_URL"]],
+        [sys.executable, "-m", "bot.shop", "demo-orders",
+         "--db", stack.env["COMPTOIR_SHOP_DB_URL"]],
         cwd=ROOT, env=stack.env, capture_output=True, text=True, check=True).stdout
     return [json.loads(line) for line in output.splitlines() if line.strip()]
 

@@ -2,11 +2,15 @@
 Rasa server, with the demo shop's own orders."""
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 
 import pytest
 import requests
 
+from bot.settings import ROOT
 from tests.e2e.conftest import Stack, texts
 
 pytestmark = pytest.mark.e2e
@@ -102,3 +106,18 @@ def test_shop_down_apologises_and_offers_a_human_within_two_seconds(stack: Stack
     finally:
         stack.start("shop")
         stack.wait_until_ready("shop", f"{stack.shop_url}/health")
+
+
+def test_general_question_is_answered_from_the_knowledge_base(stack: Stack):
+    question = "Est-ce que je peux payer en plusieurs fois sans frais ?"
+    expected = kb_search(stack, question)
+    assert expected["outcome"] == "answer" and expected["hits"][0]["topic"] == "payment"
+    replies = stack.say("e2e-faq", question, timeout=120)  # first search loads the encoder
+    assert texts(replies) == expected["hits"][0]["answer"]
+
+
+def kb_search(stack: Stack, question: str) -> dict:
+    """What the knowledge base itself answers, through its command-line interface."""
+    output = subprocess.run([sys.executable, "-m", "bot.kb", "search", question, "--json"],
+                            cwd=ROOT, env=stack.env, capture_output=True, text=True, check=True)
+    return json.loads(output.stdout)

@@ -28,7 +28,8 @@ def test_email_formats(text, expected):
     assert found(text) == [("email", expected)]
 
 
-@pytest.mark.parametrize("text", ["75011", "code postal 69003", "cp:13008", "je suis à 33000 Bordeaux"])
+@pytest.mark.parametrize("text", ["75011", "code postal 69003", "cp:13008",
+                                  "je suis à 33000 Bordeaux"])
 def test_postcodes(text):
     assert [entity for entity, _ in found(text)] == ["postcode"]
 

@@ -1,0 +1,66 @@
+"""Knowledge-base settings, read from the environment (prefix COMPTOIR_KB_).
+
+Separate from `bot.settings` so that importing the knowledge base stays cheap and self-contained;
+the fusion weights and outcome thresholds default to the values measured by
+`python -m bot.kb tune` and stored in `tuning.json` beside this file.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TUNING_FILE = Path(__file__).resolve().parent / "tuning.json"
+
+
+@lru_cache(maxsize=1)
+def load_tuning() -> dict[str, Any]:
+    """Measured defaults (encoder, fusion, thresholds); empty when never tuned."""
+    try:
+        return dict(json.loads(TUNING_FILE.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return {}
+
+
+def _tuned(key: str, fallback: Any) -> Any:
+    return load_tuning().get("chosen", {}).get(key, fallback)
+
+
+class KBSettings(BaseSettings):
+    """Every knob of the knowledge base; env vars override the measured defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="COMPTOIR_KB_", extra="ignore")
+
+    dir: Path = Field(default_factory=lambda: REPO_ROOT / "kb_index")
+    faq_dir: Path = Field(default_factory=lambda: REPO_ROOT / "data" / "faq")
+    encoder: str = Field(default_factory=lambda: _tuned("encoder", "use-multilingual-v3"))
+    keep_versions: int = Field(5, ge=1)
+    # Past this many phrasing vectors the index is HNSW instead of exact. Measured (`bench`):
+    # exact search is 1.5 ms at 10k and 12 ms at 100k vectors (384 d), while HNSW needed
+    # efSearch 1024 (11 ms) for recall@5 0.85 at 100k random vectors: exact wins below ~200k.
+    hnsw_min_vectors: int = Field(200_000, ge=1)
+    hnsw_m: int = Field(32, ge=4)
+    hnsw_ef_construction: int = Field(80, ge=8)
+    hnsw_ef_search: int = Field(64, ge=8)
+    dense_candidates: int = Field(64, ge=1)
+    # Above this many entries the lexical leg is nearest-phrasing TF-IDF instead of LinearSVC.
+    svm_max_entries: int = Field(5_000, ge=2)
+    max_query_chars: int = Field(1_000, ge=10)
+    w_dense: float = Field(default_factory=lambda: _tuned("w_dense", 0.5), ge=0, le=1)
+    t_dense: float = Field(default_factory=lambda: _tuned("t_dense", 0.05), gt=0)
+    t_lexical: float = Field(default_factory=lambda: _tuned("t_lexical", 0.2), gt=0)
+    b_dense: float | None = Field(default_factory=lambda: _tuned("b_dense", None))
+    b_lexical: float | None = Field(default_factory=lambda: _tuned("b_lexical", None))
+    answer_threshold: float = Field(default_factory=lambda: _tuned("answer_threshold", 0.6))
+    choose_threshold: float = Field(default_factory=lambda: _tuned("choose_threshold", 0.2))
+
+
+def get_kb_settings(**overrides: Any) -> KBSettings:
+    """A fresh settings object (cheap); keyword overrides win over the environment."""
+    return KBSettings(**overrides)

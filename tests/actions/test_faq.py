@@ -1,0 +1,78 @@
+"""Knowledge-base answers and the fallback that tries the knowledge base first."""
+from __future__ import annotations
+
+import pytest
+
+from actions import faq
+from bot.kb import Hit, NoIndexError, SearchResult
+from tests.actions.conftest import run, texts, tracker
+
+
+def hit(entry_id: str, question: str) -> Hit:
+    return Hit(id=entry_id, topic="payment", question=question, answer=f"Réponse à {question}",
+               score=0.9, dense_score=0.8, lexical_score=0.9, legs=("dense", "lexical"))
+
+
+HITS = (hit("payment.instalments", "Puis-je payer en plusieurs fois ?"),
+        hit("payment.methods", "Quels moyens de paiement acceptez-vous ?"),
+        hit("payment.refused", "Ma carte est refusée, que faire ?"))
+
+
+@pytest.fixture
+def kb_says(monkeypatch):
+    def install(outcome: str | None) -> list[str]:
+        asked: list[str] = []
+
+        def search(query: str, k: int = 3) -> SearchResult:
+            asked.append(query)
+            if outcome is None:
+                raise NoIndexError("no index published yet")
+            return SearchResult(query=query, outcome=outcome, confidence=0.8,
+                                hits=HITS if outcome != "none" else ())
+        monkeypatch.setattr(faq, "search_kb", search)
+        return asked
+    return install
+
+
+def test_confident_answer_is_given(kb_says):
+    asked = kb_says("answer")
+    _, dispatcher = run(faq.ActionAnswerFaq(), tracker(text="je peux payer en 3 fois ?"))
+    assert texts(dispatcher) == "Réponse à Puis-je payer en plusieurs fois ?"
+    assert asked == ["je peux payer en 3 fois ?"]
+
+
+def test_unsure_offers_the_top_three_as_buttons(kb_says):
+    kb_says("choose")
+    _, dispatcher = run(faq.ActionAnswerFaq(), tracker(text="paiement"))
+    buttons = dispatcher.messages[0]["buttons"]
+    assert [b["payload"] for b in buttons[:3]] == [h.question for h in HITS]
+    assert buttons[-1]["payload"] == "/human_handoff"
+
+
+@pytest.mark.parametrize("outcome", ["none", None])
+def test_no_answer_or_no_index_offers_a_human(kb_says, outcome):
+    kb_says(outcome)
+    _, dispatcher = run(faq.ActionAnswerFaq(), tracker(text="question bizarre"))
+    assert "pas trouvé de réponse sûre" in texts(dispatcher)
+    assert dispatcher.messages[0]["buttons"] == [{"title": "Parler à un conseiller",
+                                                  "payload": "/human_handoff"}]
+
+
+def test_fallback_tries_the_knowledge_base_first(kb_says):
+    kb_says("answer")
+    _, dispatcher = run(faq.ActionFallback(), tracker(text="paiement en plusieurs fois"))
+    assert texts(dispatcher).startswith("Réponse à")
+
+
+def test_fallback_without_an_answer_offers_the_menu(kb_says):
+    kb_says("none")
+    _, dispatcher = run(faq.ActionFallback(), tracker(text="blabla"))
+    assert dispatcher.messages[0]["response"] == "utter_default"
+
+
+def test_fallback_in_a_form_asks_again_without_searching(kb_says):
+    asked = kb_says("answer")
+    events, dispatcher = run(faq.ActionFallback(), tracker({"requested_slot": "order_number"},
+                                                           active_loop="track_order_form"))
+    assert "numéro de commande" in texts(dispatcher)
+    assert events[0]["name"] == "track_order_form" and asked == []
