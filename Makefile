@@ -17,7 +17,7 @@ export COMPTOIR_TRACKER_DB ?= $(CURDIR)/var/tracker.db
 
 RASA_SOURCES := domain.yml config.yml $(shell find data/nlu data/rules data/stories bot/nlu -type f -name '*.y*ml' -o -type f -name '*.py' 2>/dev/null)
 
-.PHONY: help setup model kb run test lint types validate clean lock
+.PHONY: help setup model kb run test lint types validate clean lock telegram-webhook
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -68,6 +68,11 @@ run: setup model kb var/rasa_token var/shop.db ## start the demo shop, the actio
 
 test: setup model kb ## run every test suite: unit, shop API, Rasa data and stories, end-to-end
 	$(VENV)/bin/pytest
+
+telegram-webhook: $(RASA_VENV)/.installed ## point the Telegram bot at this server: make telegram-webhook URL=https://bot.example.org
+	@test -n "$(URL)" || { echo "usage: make telegram-webhook URL=https://your.public.host"; exit 2; }
+	@set -a; if [ -f .env ]; then . ./.env; fi; set +a; \
+	$(RASA_VENV)/bin/python -m bot.channels.telegram set-webhook "$(URL)"
 
 validate: $(RASA_VENV)/.installed ## check the Rasa training data
 	$(RASA) data validate --fail-on-warnings

@@ -1,0 +1,10 @@
+"""Chat channels the Rasa server imports (Python 3.10): Telegram and Facebook Messenger.
+
+- `telegram`: `TelegramInput`, on python-telegram-bot, webhook with Telegram's secret token;
+  `python -m bot.channels.telegram set-webhook URL` registers the webhook.
+- `messenger`: `MessengerInput`, Rasa's facebook channel with the SHA-256 signature checked.
+- `credentials`: writes Rasa's credentials file with the channels whose variables are set.
+- `common`: pure helpers (standard library only) both connectors share.
+
+See docs/channels.md. Nothing here may need Python 3.11 or the application virtualenv.
+"""
