@@ -41,13 +41,14 @@ class KBSettings(BaseSettings):
     faq_dir: Path = Field(default_factory=lambda: REPO_ROOT / "data" / "faq")
     encoder: str = Field(default_factory=lambda: _tuned("encoder", "use-multilingual-v3"))
     keep_versions: int = Field(5, ge=1)
-    # Past this many phrasing vectors the index is HNSW instead of exact. Measured (`bench`):
-    # exact search is 1.5 ms at 10k and 12 ms at 100k vectors (384 d), while HNSW needed
-    # efSearch 1024 (11 ms) for recall@5 0.85 at 100k random vectors: exact wins below ~200k.
-    hnsw_min_vectors: int = Field(200_000, ge=1)
+    # Past this many phrasing vectors the index is HNSW instead of exact. Measured (`bench`,
+    # 384-d random unit vectors, 1 thread): exact 1.5 ms at 10k, 12 ms at 100k, 114 ms at 1M;
+    # HNSW (M 32, efC 80) recall@5 at efSearch 256: 0.97 / 0.45 / 0.08, and it took 29 min to
+    # build at 1M. Exact stays well inside the 1 s budget up to 1M vectors, so it is used there.
+    hnsw_min_vectors: int = Field(1_000_000, ge=1)
     hnsw_m: int = Field(32, ge=4)
     hnsw_ef_construction: int = Field(80, ge=8)
-    hnsw_ef_search: int = Field(64, ge=8)
+    hnsw_ef_search: int = Field(256, ge=8)
     dense_candidates: int = Field(64, ge=1)
     # Above this many entries the lexical leg is nearest-phrasing TF-IDF instead of LinearSVC.
     svm_max_entries: int = Field(5_000, ge=2)

@@ -82,6 +82,7 @@ def _fsync_dir(path: Path) -> None:
 def write_current(root: Path, version: str) -> None:
     """Switch CURRENT atomically: write a temp file beside it, fsync, os.replace."""
     fd, tmp = tempfile.mkstemp(prefix=".CURRENT.", dir=root)
+    os.fchmod(fd, 0o644)  # mkstemp makes it 0600: readers may run as another user
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(version + "\n")
         handle.flush()
@@ -119,7 +120,9 @@ def file_sha256(path: Path) -> str:
 
 
 def new_staging_dir(root: Path, version: str) -> Path:
-    return Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=root))
+    staging = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=root))
+    staging.chmod(0o755)  # mkdtemp makes it 0700: the action server may run as another user
+    return staging
 
 
 def commit_staging(root: Path, staging: Path, version: str, manifest: dict[str, Any]) -> Path:

@@ -1,8 +1,8 @@
 """The intent classifier's model: TF-IDF over character n-grams and words, a linear SVM.
 
-Measured on this project's own examples (5-fold cross-validation, `make nlu-cv`), it beats
-Rasa's DIET and LogisticRegressionClassifier while training in under a second on 2 cores
-(DIET: 15–20 s per epoch here). Character n-grams carry typos, missing accents and SMS
+Measured on this project's own examples (5-fold cross-validation, `make nlu-cv`: 0.816), it
+beats Rasa's LogisticRegressionClassifier (0.789) and trains in under a second on 2 cores,
+where DIET took 15–20 s per epoch. Character n-grams carry typos, missing accents and SMS
 spelling. Pure scikit-learn, importable from both virtualenvs.
 """
 from __future__ import annotations

@@ -34,6 +34,8 @@ def test_build_writes_a_complete_version(built_kb: KnowledgeBase, small_entries:
     index = faiss.read_index(str(folder / "index.faiss"))
     assert index.ntotal == phrasings
     assert not list(root.glob(".tmp-*")) and not list(root.glob(".CURRENT*"))
+    assert (root / "CURRENT").stat().st_mode & 0o044 == 0o044  # readable by other users
+    assert folder.stat().st_mode & 0o055 == 0o055
 
 
 def test_versions_increase_and_old_ones_are_pruned(built_kb: KnowledgeBase) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from bot.kb.service import KnowledgeBase
 
-from .conftest import CachingEncoder
+from .conftest import CachingEncoder, CountingEncoder
 
 
 class ExplodingEncoder(CachingEncoder):
@@ -58,13 +58,20 @@ def test_empty_or_emoji_query_is_none_without_touching_the_model(
     assert result.outcome == "none" and result.hits == ()
 
 
-def test_huge_query_is_truncated_safely(full_kb: KnowledgeBase) -> None:
+def test_huge_query_is_truncated_safely(full_kb: KnowledgeBase, encoder) -> None:
+    counting = CountingEncoder(encoder)
+    kb = KnowledgeBase(settings=full_kb.settings, encoder=counting)
+    kb.warm_up()
+    counting.requested.clear()
     query = "bonjour, je voudrais connaître les frais de livraison " + "blabla " * 1500
     assert len(query) > 10_000
     started = time.perf_counter()
-    result = full_kb.search(query)
-    assert time.perf_counter() - started < 2.0
+    result = kb.search(query)
+    assert time.perf_counter() - started < 5.0  # generous: the machine is shared
     assert result.hits and len(result.query) <= 200
+    assert counting.requested and all(
+        len(t) <= kb.settings.max_query_chars for t in counting.requested
+    )
 
 
 def test_search_before_any_publish_is_none(kb: KnowledgeBase) -> None:
