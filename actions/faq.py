@@ -11,7 +11,7 @@ import time
 from typing import List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -45,19 +45,26 @@ async def search(tracker: Tracker) -> kb.SearchResult | None:
     return result
 
 
-def answer(dispatcher: CollectingDispatcher, result: kb.SearchResult) -> bool:
-    """Say what the knowledge base found; False when it found nothing worth saying."""
+FEEDBACK_BUTTONS = [
+    {"title": "👍 Utile", "payload": '/faq_feedback{"helpful": "yes"}'},
+    {"title": "👎 Pas utile", "payload": '/faq_feedback{"helpful": "no"}'},
+]
+
+
+def answer(dispatcher: CollectingDispatcher, result: kb.SearchResult) -> list[EventType] | None:
+    """Say what the knowledge base found (events to apply), or None when it found nothing
+    worth saying. A confident answer carries a "was this helpful?" pair of buttons."""
     if result.outcome == "answer" and result.top:
-        dispatcher.utter_message(text=result.top.answer)
-        return True
+        dispatcher.utter_message(text=result.top.answer, buttons=FEEDBACK_BUTTONS)
+        return [SlotSet("kb_entry", result.top.id)]
     if result.outcome == "choose" and result.hits:
         dispatcher.utter_message(
             text="Je ne suis pas certain de bien comprendre. Votre question est-elle l'une de "
                  "celles-ci ?",
             buttons=[{"title": hit.question, "payload": hit.question} for hit in result.hits]
             + [HUMAN_BUTTON])
-        return True
-    return False
+        return []
+    return None
 
 
 class ActionAnswerFaq(Action):
@@ -68,14 +75,15 @@ class ActionAnswerFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         result = await search(tracker)
-        if result is None or not answer(dispatcher, result):
+        events = answer(dispatcher, result) if result else None
+        if events is None:
             settings = get_settings()
             dispatcher.utter_message(
                 text=("Je n'ai pas trouvé de réponse sûre à votre question. Un conseiller peut "
                       f"vous répondre : {settings.support_email}, {settings.support_phone}, "
                       f"{settings.support_hours}."),
                 buttons=[HUMAN_BUTTON])
-        return []
+        return events or []
 
 
 class ActionFallback(Action):
@@ -95,6 +103,7 @@ class ActionFallback(Action):
                 text=f"Je n'ai pas trouvé l'information attendue. {hint}".strip())
             return [FollowupAction(loop)]
         result = await search(tracker)
-        if result is None or not answer(dispatcher, result):
+        events = answer(dispatcher, result) if result else None
+        if events is None:
             dispatcher.utter_message(response="utter_default")
-        return []
+        return events or []

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     shop_db_url: str = f"sqlite:///{ROOT / 'var' / 'shop.db'}"
     shop_seed: int = 2024
 
+    # Where shoppers' "was this helpful?" answers are appended (JSON lines).
+    faq_feedback_file: Path = ROOT / "var" / "faq_feedback.jsonl"
+
     # How a shopper reaches the team when no agent can take over.
     support_email: str = "service-client@boutique-demo.fr"
     support_phone: str = "01 23 45 67 89"

@@ -36,9 +36,13 @@ def kb_says(monkeypatch):
 
 def test_confident_answer_is_given(kb_says):
     asked = kb_says("answer")
-    _, dispatcher = run(faq.ActionAnswerFaq(), tracker(text="je peux payer en 3 fois ?"))
+    events, dispatcher = run(faq.ActionAnswerFaq(), tracker(text="je peux payer en 3 fois ?"))
     assert texts(dispatcher) == "Réponse à Puis-je payer en plusieurs fois ?"
     assert asked == ["je peux payer en 3 fois ?"]
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == [
+        '/faq_feedback{"helpful": "yes"}', '/faq_feedback{"helpful": "no"}']
+    assert events == [{"event": "slot", "timestamp": None, "name": "kb_entry",
+                       "value": "payment.instalments"}]
 
 
 def test_unsure_offers_the_top_three_as_buttons(kb_says):

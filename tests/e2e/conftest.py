@@ -105,6 +105,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "COMPTOIR_SHOP_DB_URL": f"sqlite:///{tmp / 'shop.db'}",
         "COMPTOIR_ACTION_URL": f"http://127.0.0.1:{ports['ACTIONS']}/webhook",
         "COMPTOIR_TRACKER_DB": str(tmp / "tracker.db"),
+        "COMPTOIR_FAQ_FEEDBACK_FILE": str(tmp / "faq_feedback.jsonl"),
     }
     running = Stack(env=env, logs=tmp)
     try:

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -114,6 +115,12 @@ def test_general_question_is_answered_from_the_knowledge_base(stack: Stack):
     assert expected["outcome"] == "answer" and expected["hits"][0]["topic"] == "payment"
     replies = stack.say("e2e-faq", question, timeout=120)  # first search loads the encoder
     assert texts(replies) == expected["hits"][0]["answer"]
+    feedback = replies[0]["buttons"][1]["payload"]
+    assert feedback == '/faq_feedback{"helpful": "no"}'
+    assert "conseiller" in texts(stack.say("e2e-faq", feedback))
+    recorded = json.loads(Path(stack.env["COMPTOIR_FAQ_FEEDBACK_FILE"]).read_text())
+    assert (recorded["conversation"], recorded["entry"], recorded["helpful"]) == (
+        "e2e-faq", expected["hits"][0]["id"], False)
 
 
 def kb_search(stack: Stack, question: str) -> dict:
