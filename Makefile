@@ -17,7 +17,7 @@ export COMPTOIR_TRACKER_DB ?= $(CURDIR)/var/tracker.db
 
 RASA_SOURCES := domain.yml config.yml $(shell find data/nlu data/rules data/stories bot/nlu -type f -name '*.y*ml' -o -type f -name '*.py' 2>/dev/null)
 
-.PHONY: help setup model kb run test lint types validate clean lock telegram-webhook nlu-cv kb-eval kb-bench
+.PHONY: help setup model kb run test lint types validate clean lock telegram-webhook nlu-cv kb-eval kb-bench eval eval-smoke
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -73,6 +73,12 @@ telegram-webhook: $(RASA_VENV)/.installed ## point the Telegram bot at this serv
 	@test -n "$(URL)" || { echo "usage: make telegram-webhook URL=https://your.public.host"; exit 2; }
 	@set -a; if [ -f .env ]; then . ./.env; fi; set +a; \
 	$(RASA_VENV)/bin/python -m bot.channels.telegram set-webhook "$(URL)"
+
+eval: setup model kb ## quality report: route accuracy on real shoppers, KB retrieval, story tests -> reports/eval.{json,md}
+	$(PY) -m bot.eval report
+
+eval-smoke: setup model kb ## the same on a handful of items (about a minute), for CI
+	$(PY) -m bot.eval report --smoke
 
 kb-eval: kb ## knowledge-base retrieval accuracy (dev set, held-out topics)
 	$(PY) -m bot.kb eval

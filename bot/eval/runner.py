@@ -1,0 +1,160 @@
+"""The three evaluations behind `python -m bot.eval report`: routes on a labelled file,
+knowledge-base retrieval (bot.kb.eval) and Rasa's story tests; plus the Markdown rendering."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from .rasa_server import MODEL, RASA, ROOT, rasa_env
+from .routing import Gold, KBVerdict, predict_routes, score
+
+SHOPPERS_FILE = ROOT.parent / "shared" / "eval" / "shoppers_fr.jsonl"
+STORIES = ROOT / "tests" / "stories"
+SMOKE_STORIES = STORIES / "test_smalltalk.yml"
+REPORTS = ROOT / "reports"
+
+
+def load_labelled(path: Path, limit: int | None = None) -> tuple[list[str], list[Gold]]:
+    texts, golds = [], []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if not isinstance(row.get("text"), str) or not isinstance(row.get("route"), str):
+            raise ValueError(f"{path}:{number}: needs string fields 'text' and 'route'")
+        texts.append(row["text"])
+        golds.append(Gold(row["route"], row.get("alt") or None))
+        if limit is not None and len(texts) >= limit:
+            break
+    return texts, golds
+
+
+def kb_verdict(text: str) -> KBVerdict:
+    from bot import kb
+
+    result = kb.search(text)
+    top = result.top
+    return result.outcome, top.topic if top else None
+
+
+def evaluate_routes(path: Path, parse: Callable[[str], Mapping[str, Any]],
+                    limit: int | None = None,
+                    kb_search: Callable[[str], KBVerdict] = kb_verdict) -> dict[str, Any]:
+    texts, golds = load_labelled(path, limit)
+    started = time.perf_counter()
+    rows = predict_routes(texts, parse, kb_search)
+    result = score(golds, [r["route"] for r in rows])
+    # Only aggregate counts: which items fail is not looked at (held-out data).
+    result["kb_searched"] = sum(r["kb"] is not None for r in rows)
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    result["file"] = str(path)
+    return result
+
+
+def kb_metrics(dev_path: Path | None = None, shoppers_path: Path | None = None,
+               with_latency: bool = True) -> dict[str, Any]:
+    """hit@1/hit@3/MRR per method from bot.kb.eval (a throw-away index of data/faq)."""
+    from bot.kb import eval as kb_eval
+
+    report = kb_eval.evaluate(dev_path=dev_path or kb_eval.DEV_FILE,
+                              shoppers_path=shoppers_path or kb_eval.SHOPPERS_FILE,
+                              with_latency=with_latency)
+    return report
+
+
+def story_tests(stories: Path = STORIES, model: Path = MODEL) -> subprocess.Popen[str]:
+    """Start `rasa test core` in the background (it takes a while); see `story_result`."""
+    out = Path(tempfile.mkdtemp(prefix="eval-stories-"))
+    process = subprocess.Popen(
+        [str(RASA), "test", "core", "--stories", str(stories), "--model", str(model),
+         "--out", str(out)],
+        cwd=ROOT, env=rasa_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True)
+    process.out_dir = out  # type: ignore[attr-defined]
+    return process
+
+
+def story_result(process: subprocess.Popen[str], timeout: float = 900) -> dict[str, Any]:
+    out: Path = process.out_dir  # type: ignore[attr-defined]
+    try:
+        output, _ = process.communicate(timeout=timeout)
+        return _read_story_report(out, output, process.returncode)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def _read_story_report(out: Path, output: str, returncode: int) -> dict[str, Any]:
+    report_file = out / "story_report.json"
+    if not report_file.is_file():
+        return {"error": f"rasa test core exited {returncode}", "log": output[-1500:]}
+    report = json.loads(report_file.read_text())
+    failed_file = out / "failed_test_stories.yml"
+    failed = failed_file.read_text() if failed_file.is_file() else ""
+    conversation = report.get("conversation_accuracy", {})
+    return {
+        "conversation_accuracy": conversation.get("accuracy"),
+        "conversations_correct": conversation.get("correct"),
+        "conversations_total": conversation.get("total"),
+        "action_accuracy": report.get("accuracy"),
+        "failed_stories": failed.count("- story:"),
+        "returncode": returncode,
+    }
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def markdown(summary: Mapping[str, Any]) -> str:
+    lines = ["# Comptoir — quality evaluation", ""]
+    lines += [f"Generated {summary['generated']} by `python -m bot.eval report"
+              f"{' --smoke' if summary.get('smoke') else ''}`.", ""]
+    routes = summary.get("routes")
+    if routes:
+        lines += ["## Routes (first message of a new conversation)", "",
+                  f"File `{routes['file']}`: {routes['n']} messages, "
+                  f"**accuracy {routes['accuracy']:.3f}** (correct = `route` or `alt`); "
+                  f"{routes['kb_searched']} went to the knowledge base.", "",
+                  "| route | precision | recall | support |", "|---|---|---|---|"]
+        for name, row in routes["per_route"].items():
+            lines.append(f"| `{name}` | {_fmt(row['precision'])} | {_fmt(row['recall'])} "
+                         f"| {row['support']} |")
+        lines += ["", "Biggest confusions (gold → predicted, counts only):", ""]
+        lines += [f"- `{c['gold']}` → `{c['predicted']}`: {c['count']}"
+                  for c in routes["top_confusions"][:10]] or ["- none"]
+        lines.append("")
+    kb = summary.get("kb")
+    if kb:
+        lines += ["## Knowledge-base retrieval", "",
+                  f"Encoder `{kb.get('encoder')}`, {kb.get('version_entries')} entries, "
+                  f"{kb.get('dev_questions')} questions of `{kb.get('dev_file')}`.", "",
+                  "| method | hit@1 | hit@3 | MRR | held-out FAQ topic acc. |",
+                  "|---|---|---|---|---|"]
+        for method, row in kb.get("methods", {}).items():
+            lines.append(f"| {method} | {_fmt(row.get('hit@1'))} | {_fmt(row.get('hit@3'))} | "
+                         f"{_fmt(row.get('mrr'))} | {_fmt(row.get('shoppers_faq_topic_acc'))} |")
+        if kb.get("latency_hybrid"):
+            lat = kb["latency_hybrid"]
+            lines += ["", f"Hybrid search latency: median {lat['median_ms']} ms, "
+                          f"p95 {lat['p95_ms']} ms."]
+        lines.append("")
+    stories = summary.get("stories")
+    if stories:
+        lines += ["## Story tests (`rasa test core`)", ""]
+        if "error" in stories:
+            lines.append(f"Failed to run: {stories['error']}")
+        else:
+            lines.append(f"Conversation accuracy **{_fmt(stories['conversation_accuracy'])}** "
+                         f"({stories['conversations_correct']}/{stories['conversations_total']}"
+                         f" stories), action accuracy {_fmt(stories['action_accuracy'])}.")
+        lines.append("")
+    return "\n".join(lines)
