@@ -5,10 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import itertools
-import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -17,7 +14,7 @@ import requests
 
 from bot.settings import ROOT
 from tests.channels.standins import BotApi, GraphApi
-from tests.e2e.conftest import Stack, free_port, procfile
+from tests.e2e.conftest import Stack, procfile, read_demo_orders, running, stack_env
 
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 TELEGRAM_TOKEN = "4242424242:AAE-stand-in-token_for-tests"
@@ -102,54 +99,24 @@ def graph_api() -> Iterator[GraphApi]:
 @pytest.fixture(scope="session")
 def channel_stack(tmp_path_factory: pytest.TempPathFactory, bot_api: BotApi,
                   graph_api: GraphApi) -> Iterator[ChannelStack]:
-    model = ROOT / "models" / "comptoir.tar.gz"
-    if not model.exists():
-        pytest.fail("no trained model: run `make test`, which trains it first")
     if not RASA_PYTHON.exists():
         pytest.fail("no Rasa environment (.venv-rasa): run `make test`, which builds it")
     tmp = tmp_path_factory.mktemp("channels")
-    ports = {name: free_port() for name in ("SHOP", "ACTIONS", "RASA")}
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "RASA_TELEMETRY_ENABLED": "false",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "COMPTOIR_SHOP_PORT": str(ports["SHOP"]),
-        "COMPTOIR_ACTIONS_PORT": str(ports["ACTIONS"]),
-        "COMPTOIR_RASA_PORT": str(ports["RASA"]),
-        "COMPTOIR_RASA_TOKEN": RASA_TOKEN,
-        "COMPTOIR_SHOP_API_URL": f"http://127.0.0.1:{ports['SHOP']}",
-        "COMPTOIR_SHOP_DB_URL": f"sqlite:///{tmp / 'shop.db'}",
-        "COMPTOIR_ACTION_URL": f"http://127.0.0.1:{ports['ACTIONS']}/webhook",
-        "COMPTOIR_TRACKER_DB": str(tmp / "tracker.db"),
-        **channel_env(bot_api, graph_api),
-    }
     credentials = tmp / "credentials.yml"
-    # read by the Procfile if it generates the file itself (see docs/channels.md)
-    env["COMPTOIR_RASA_CREDENTIALS"] = str(credentials)
+    # read by the Procfile, which generates the file itself (see docs/channels.md)
+    env = stack_env(tmp, COMPTOIR_RASA_TOKEN=RASA_TOKEN,
+                    COMPTOIR_RASA_CREDENTIALS=str(credentials), **channel_env(bot_api, graph_api))
     written = write_credentials(env, credentials)
     assert written.returncode == 0, written.stderr
-    running = ChannelStack(env=env, logs=tmp)
-    running.credentials = credentials
-    try:
-        for name in ("shop", "actions", "rasa"):
-            running.start(name)
-        running.wait_until_ready("shop", f"{running.shop_url}/health")
-        running.wait_until_ready("actions", f"http://127.0.0.1:{ports['ACTIONS']}/health")
-        running.wait_until_ready("rasa", f"{running.rasa_url}/status?token={RASA_TOKEN}")
-        yield running
-    finally:
-        for name in list(running.processes):
-            running.stop(name)
+    stack = ChannelStack(env=env, logs=tmp)
+    stack.credentials = credentials
+    with running(stack) as started:
+        yield started
 
 
 @pytest.fixture(scope="session")
 def demo_orders(channel_stack: ChannelStack) -> list[dict[str, str]]:
-    output = subprocess.run(
-        [sys.executable, "-m", "bot.shop", "demo-orders", "--db",
-         channel_stack.env["COMPTOIR_SHOP_DB_URL"]],
-        cwd=ROOT, env=channel_stack.env, capture_output=True, text=True, check=True).stdout
-    return [json.loads(line) for line in output.splitlines() if line.strip()]
+    return read_demo_orders(channel_stack.env)
 
 
 def pick(orders: list[dict[str, str]], status: str) -> dict[str, str]:

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -85,14 +86,13 @@ class Stack:
         return response.json()
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    model = ROOT / "models" / "comptoir.tar.gz"
-    if not model.exists():
-        pytest.fail("no trained model: run `make test`, which trains it first")
-    tmp = tmp_path_factory.mktemp("stack")
+RASA_TOKEN = "e2e-secret-token"
+
+
+def stack_env(tmp: Path, **extra: str) -> dict[str, str]:
+    """Environment of a throw-away stack: free ports, databases and files under `tmp`."""
     ports = {name: free_port() for name in ("SHOP", "ACTIONS", "RASA")}
-    env = {
+    return {
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "RASA_TELEMETRY_ENABLED": "false",
@@ -100,33 +100,52 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "COMPTOIR_SHOP_PORT": str(ports["SHOP"]),
         "COMPTOIR_ACTIONS_PORT": str(ports["ACTIONS"]),
         "COMPTOIR_RASA_PORT": str(ports["RASA"]),
-        "COMPTOIR_RASA_TOKEN": "e2e-secret-token",
+        "COMPTOIR_RASA_TOKEN": RASA_TOKEN,
         "COMPTOIR_SHOP_API_URL": f"http://127.0.0.1:{ports['SHOP']}",
         "COMPTOIR_SHOP_DB_URL": f"sqlite:///{tmp / 'shop.db'}",
         "COMPTOIR_ACTION_URL": f"http://127.0.0.1:{ports['ACTIONS']}/webhook",
         "COMPTOIR_TRACKER_DB": str(tmp / "tracker.db"),
         "COMPTOIR_FAQ_FEEDBACK_FILE": str(tmp / "faq_feedback.jsonl"),
+        **extra,
     }
-    running = Stack(env=env, logs=tmp)
+
+
+@contextmanager
+def running(stack: Stack) -> Iterator[Stack]:
+    """Start the shop, the action server and Rasa; wait until each answers; stop them all."""
+    if not (ROOT / "models" / "comptoir.tar.gz").exists():
+        pytest.fail("no trained model: run `make test`, which trains it first")
     try:
         for name in ("shop", "actions", "rasa"):
-            running.start(name)
-        running.wait_until_ready("shop", f"{running.shop_url}/health")
-        running.wait_until_ready("actions", f"http://127.0.0.1:{ports['ACTIONS']}/health")
-        running.wait_until_ready("rasa", f"{running.rasa_url}/status?token=e2e-secret-token")
-        yield running
+            stack.start(name)
+        stack.wait_until_ready("shop", f"{stack.shop_url}/health")
+        stack.wait_until_ready(
+            "actions", f"http://127.0.0.1:{stack.env['COMPTOIR_ACTIONS_PORT']}/health")
+        stack.wait_until_ready(
+            "rasa", f"{stack.rasa_url}/status?token={stack.env['COMPTOIR_RASA_TOKEN']}")
+        yield stack
     finally:
-        for name in list(running.processes):
-            running.stop(name)
+        for name in list(stack.processes):
+            stack.stop(name)
+
+
+def read_demo_orders(env: dict[str, str]) -> list[dict[str, str]]:
+    output = subprocess.run(
+        [sys.executable, "-m", "bot.shop", "demo-orders", "--db", env["COMPTOIR_SHOP_DB_URL"]],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    return [json.loads(line) for line in output.splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    tmp = tmp_path_factory.mktemp("stack")
+    with running(Stack(env=stack_env(tmp), logs=tmp)) as started:
+        yield started
 
 
 @pytest.fixture(scope="session")
 def demo_orders(stack: Stack) -> list[dict[str, str]]:
-    output = subprocess.run(
-        [sys.executable, "-m", "bot.shop", "demo-orders",
-         "--db", stack.env["COMPTOIR_SHOP_DB_URL"]],
-        cwd=ROOT, env=stack.env, capture_output=True, text=True, check=True).stdout
-    return [json.loads(line) for line in output.splitlines() if line.strip()]
+    return read_demo_orders(stack.env)
 
 
 def texts(replies: list[dict[str, Any]]) -> str:
