@@ -45,6 +45,13 @@ async def search(tracker: Tracker) -> kb.SearchResult | None:
     return result
 
 
+ORDER_REQUESTS = [
+    {"title": "Suivre ma commande", "payload": "/track_order"},
+    {"title": "Annuler", "payload": "/cancel_order"},
+    {"title": "Retourner un article", "payload": "/return_item"},
+    {"title": "Signaler un problème", "payload": "/problem_report"},
+]
+
 FEEDBACK_BUTTONS = [
     {"title": "👍 Utile", "payload": '/faq_feedback{"helpful": "yes"}'},
     {"title": "👎 Pas utile", "payload": '/faq_feedback{"helpful": "no"}'},
@@ -102,6 +109,12 @@ class ActionFallback(Action):
             dispatcher.utter_message(
                 text=f"Je n'ai pas trouvé l'information attendue. {hint}".strip())
             return [FollowupAction(loop)]
+        number = next(tracker.get_latest_entity_values("order_number"), None)
+        if number:  # an order number alone: ask what to do with it rather than guess
+            dispatcher.utter_message(
+                text=f"Que souhaitez-vous faire pour la commande {number} ?",
+                buttons=ORDER_REQUESTS)
+            return []
         result = await search(tracker)
         events = answer(dispatcher, result) if result else None
         if events is None:

@@ -80,3 +80,13 @@ def test_fallback_in_a_form_asks_again_without_searching(kb_says):
                                                            active_loop="track_order_form"))
     assert "numéro de commande" in texts(dispatcher)
     assert events[0]["name"] == "track_order_form" and asked == []
+
+
+def test_fallback_on_an_order_number_alone_asks_what_to_do(kb_says):
+    asked = kb_says("none")
+    t = tracker(text="CM483391")
+    t.latest_message["entities"] = [{"entity": "order_number", "value": "CM483391"}]
+    _, dispatcher = run(faq.ActionFallback(), t)
+    assert texts(dispatcher) == "Que souhaitez-vous faire pour la commande CM483391 ?"
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == "/track_order"
+    assert asked == []

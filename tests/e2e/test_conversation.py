@@ -128,3 +128,10 @@ def kb_search(stack: Stack, question: str) -> dict:
     output = subprocess.run([sys.executable, "-m", "bot.kb", "search", question, "--json"],
                             cwd=ROOT, env=stack.env, capture_output=True, text=True, check=True)
     return json.loads(output.stdout)
+
+
+def test_order_number_alone_gets_a_choice_of_requests(stack: Stack, demo_orders):
+    order = pick(demo_orders, "delivered")
+    replies = stack.say("e2e-number-alone", order["number"])
+    assert f"Que souhaitez-vous faire pour la commande {order['number']}" in texts(replies)
+    assert "adresse e-mail" in texts(stack.say("e2e-number-alone", "/track_order"))
