@@ -1,0 +1,138 @@
+"""A tiny FastAPI app: a fake French shop page with the chat widget, and the widget's files.
+
+    GET /                         demo shop page with the one-line widget snippet
+    GET /widget/comptoir.js       the widget (vanilla JS, no build step)
+    GET /widget/comptoir.css      its styles
+    GET /widget/socket.io.min.js  socket.io-client 4.x, vendored (see static/socket.io.LICENSE)
+    GET /health                   for process supervisors and tests
+
+The Rasa socket.io URL given to the widget comes from COMPTOIR_WIDGET_SOCKET_URL (default
+http://127.0.0.1:$COMPTOIR_RASA_PORT, i.e. :5005). Run: `python -m bot.web serve --port 8200`.
+"""
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+STATIC = Path(__file__).parent / "static"
+WIDGET_FILES = {
+    "comptoir.js": "text/javascript; charset=utf-8",
+    "comptoir.css": "text/css; charset=utf-8",
+    "socket.io.min.js": "text/javascript; charset=utf-8",
+}
+
+
+def default_socket_url() -> str:
+    return os.environ.get("COMPTOIR_WIDGET_SOCKET_URL") or (
+        f"http://127.0.0.1:{os.environ.get('COMPTOIR_RASA_PORT') or 5005}")
+
+
+def _content_security_policy(socket_url: str) -> str:
+    """The page runs no inline script: the widget works under a strict policy."""
+    parts = urlsplit(socket_url)
+    ws_scheme = "wss" if parts.scheme == "https" else "ws"
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            f"connect-src 'self' {origin} {ws_scheme}://{parts.netloc}; img-src 'self' data:; "
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+PRODUCTS = [
+    ("Théière en fonte « Kyoto »", "49,90 €", "#c7d8c2"),
+    ("Coffret thés verts bio", "24,50 €", "#e9dcc3"),
+    ("Tasse en grès émaillé", "14,00 €", "#cfdbe6"),
+    ("Bouilloire à température réglable", "79,00 €", "#e6cfd6"),
+]
+
+
+def shop_page(socket_url: str) -> str:
+    cards = "\n".join(
+        f'<article class="card"><div class="photo" style="background:{color}"></div>'
+        f"<h3>{html.escape(name)}</h3><p class=\"price\">{price}</p>"
+        f'<button type="button">Ajouter au panier</button></article>'
+        for name, price, color in PRODUCTS)
+    return f"""<!doctype html>
+<html lang="fr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>La Maison du Thé — boutique de démonstration</title>
+<style>
+  body {{ margin: 0; font: 16px/1.5 Georgia, serif; color: #2b2b2b; background: #faf7f2; }}
+  header {{ background: #3d5a45; color: #fff; padding: 18px 24px; display: flex;
+           justify-content: space-between; align-items: center; flex-wrap: wrap; gap: 8px; }}
+  header h1 {{ margin: 0; font-size: 24px; }}
+  nav a {{ color: #fff; margin-left: 16px; }}
+  main {{ max-width: 960px; margin: 0 auto; padding: 24px; }}
+  .grid {{ display: grid; gap: 18px;
+           grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); }}
+  .card {{ background: #fff; border-radius: 10px; padding: 14px;
+           box-shadow: 0 1px 4px rgba(0,0,0,.1); }}
+  .photo {{ height: 130px; border-radius: 8px; }}
+  .card h3 {{ font-size: 17px; margin: 10px 0 4px; }}
+  .price {{ font-weight: bold; margin: 0 0 8px; }}
+  .card button {{ background: #3d5a45; color: #fff; border: 0; border-radius: 6px;
+                  padding: 8px 12px; }}
+  footer {{ text-align: center; color: #777; font-size: 14px; padding: 32px 16px 90px; }}
+</style>
+</head>
+<body>
+<header>
+  <h1>La Maison du Thé</h1>
+  <nav aria-label="Menu principal">
+    <a href="/">Thés</a><a href="/">Accessoires</a><a href="/">Mon compte</a>
+  </nav>
+</header>
+<main>
+  <h2>Nos nouveautés</h2>
+  <p>Livraison offerte dès 49 € d'achat. Une question sur votre commande ?
+     L'assistant vous répond en bas à droite.</p>
+  <section class="grid" aria-label="Produits">
+{cards}
+  </section>
+</main>
+<footer>Boutique de démonstration de Comptoir — aucune commande réelle.</footer>
+<script src="/widget/comptoir.js" data-socket-url="{html.escape(socket_url, quote=True)}"
+        defer></script>
+</body>
+</html>
+"""
+
+
+def create_app(socket_url: str | None = None) -> FastAPI:
+    socket_url = socket_url or default_socket_url()
+    app = FastAPI(title="Comptoir — widget de chat", docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    page = shop_page(socket_url)
+    policy = _content_security_policy(socket_url)
+
+    @app.get("/", response_class=HTMLResponse)
+    def index() -> HTMLResponse:
+        return HTMLResponse(page, headers={"Content-Security-Policy": policy,
+                                           "X-Content-Type-Options": "nosniff",
+                                           "Referrer-Policy": "same-origin"})
+
+    def serve(name: str, media_type: str) -> None:
+        def handler() -> FileResponse:
+            return FileResponse(STATIC / name, media_type=media_type,
+                                headers={"Cache-Control": "no-cache",
+                                         "X-Content-Type-Options": "nosniff"})
+        app.add_api_route(f"/widget/{name}", handler, methods=["GET"], include_in_schema=False)
+
+    for name, media_type in WIDGET_FILES.items():
+        serve(name, media_type)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,330 @@
+/*
+ * Comptoir chat widget: one <script> tag, no build step, no dependency but the vendored
+ * socket.io client (socket.io.min.js, loaded from the same folder as this file).
+ *
+ *   <script src="/widget/comptoir.js" data-socket-url="http://127.0.0.1:5005" defer></script>
+ *
+ * Optional attributes: data-socket-path (default "/socket.io/"), data-title,
+ * data-storage-key (default "comptoir"), data-io-src and data-css (default: siblings of this file).
+ *
+ * Rasa socket.io protocol (credentials.yml, session_persistence: true): on connect emit
+ * "session_request" {session_id}, receive "session_confirm", send "user_uttered"
+ * {message, session_id}, receive "bot_uttered" {text, quick_replies|buttons, attachment}.
+ *
+ * Security: bot and shopper text is only ever inserted with textContent / DOM nodes, never
+ * innerHTML; links are built as <a> elements and only for http(s) URLs.
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript ||
+    document.querySelector("script[data-socket-url][src*='comptoir']");
+  if (!script || window.__comptoirWidget) { return; }
+  window.__comptoirWidget = true;
+
+  var base = script.src.replace(/[^/]*(\?.*)?$/, "");
+  var config = {
+    socketUrl: script.getAttribute("data-socket-url") || window.location.origin,
+    socketPath: script.getAttribute("data-socket-path") || "/socket.io/",
+    title: script.getAttribute("data-title") || "Assistant de la boutique",
+    storageKey: script.getAttribute("data-storage-key") || "comptoir",
+    ioSrc: script.getAttribute("data-io-src") || base + "socket.io.min.js",
+    css: script.getAttribute("data-css") || base + "comptoir.css"
+  };
+  var MAX_HISTORY = 200;
+  var TYPING_TIMEOUT_MS = 20000;
+
+  var T = {
+    open: "Ouvrir le chat avec l'assistant",
+    launcher: "Besoin d'aide ?",
+    close: "Fermer le chat",
+    label: "Votre message",
+    placeholder: "Écrivez votre message…",
+    send: "Envoyer",
+    typing: "L'assistant écrit…",
+    intro: "Bonjour ! Posez votre question : suivi de commande, retour, livraison…",
+    you: "Vous",
+    bot: "Assistant",
+    offline: "Connexion perdue, nouvel essai en cours…",
+    choices: "Réponses proposées",
+    newTab: " (s'ouvre dans un nouvel onglet)"
+  };
+
+  // ---------------------------------------------------------------- state (localStorage)
+  function load() {
+    try {
+      var raw = window.localStorage.getItem(config.storageKey);
+      var state = raw ? JSON.parse(raw) : null;
+      if (state && typeof state === "object" && Array.isArray(state.history)) { return state; }
+    } catch (e) { /* private mode or corrupt value: start afresh */ }
+    return { sessionId: null, history: [], open: false };
+  }
+  function save() {
+    state.history = state.history.slice(-MAX_HISTORY);
+    try { window.localStorage.setItem(config.storageKey, JSON.stringify(state)); } catch (e) { }
+  }
+  function newId() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID().replace(/-/g, ""); }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  var state = load();
+  if (!state.sessionId) { state.sessionId = newId(); save(); }
+
+  // ---------------------------------------------------------------- DOM helpers
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "text") { node.textContent = attrs[key]; } else { node.setAttribute(key, attrs[key]); }
+    });
+    (children || []).forEach(function (child) { node.appendChild(child); });
+    return node;
+  }
+
+  var URL_RE = /\bhttps?:\/\/[^\s<>"']+/gi;
+  var TRAILING = /[.,;:!?)\]}»]+$/;
+
+  function safeHref(candidate) {
+    try {
+      var url = new URL(candidate);
+      return (url.protocol === "http:" || url.protocol === "https:") ? url.href : null;
+    } catch (e) { return null; }
+  }
+
+  // Text -> DOM nodes: line breaks become <br>, http(s) URLs become links; nothing is parsed as HTML.
+  function richText(text) {
+    var fragment = document.createDocumentFragment();
+    String(text).split("\n").forEach(function (line, index) {
+      if (index > 0) { fragment.appendChild(document.createElement("br")); }
+      var last = 0, match;
+      URL_RE.lastIndex = 0;
+      while ((match = URL_RE.exec(line)) !== null) {
+        var raw = match[0], trailing = (raw.match(TRAILING) || [""])[0];
+        var url = raw.slice(0, raw.length - trailing.length);
+        var href = safeHref(url);
+        if (!href) { continue; }
+        fragment.appendChild(document.createTextNode(line.slice(last, match.index)));
+        var link = el("a", { href: href, target: "_blank", rel: "noopener noreferrer nofollow",
+                             "class": "comptoir-link" });
+        link.textContent = url;
+        link.appendChild(el("span", { "class": "comptoir-sr", text: T.newTab }));
+        fragment.appendChild(link);
+        last = match.index + url.length;
+      }
+      fragment.appendChild(document.createTextNode(line.slice(last)));
+    });
+    return fragment;
+  }
+
+  // ---------------------------------------------------------------- widget DOM
+  if (config.css && !document.querySelector("link[data-comptoir-css]")) {
+    document.head.appendChild(el("link", { rel: "stylesheet", href: config.css, "data-comptoir-css": "" }));
+  }
+
+  var root = el("div", { "class": "comptoir", id: "comptoir-widget" });
+  var launcher = el("button", { type: "button", "class": "comptoir-launcher", "aria-expanded": "false",
+                                "aria-controls": "comptoir-panel", "aria-label": T.open },
+                    [el("span", { "aria-hidden": "true", "class": "comptoir-launcher-icon", text: "💬" }),
+                     el("span", { "class": "comptoir-launcher-text", text: T.launcher })]);
+  var titleId = "comptoir-title";
+  var closeButton = el("button", { type: "button", "class": "comptoir-close", "aria-label": T.close },
+                       [el("span", { "aria-hidden": "true", text: "×" })]);
+  var log = el("div", { "class": "comptoir-log", role: "log", "aria-live": "polite",
+                        "aria-relevant": "additions", "aria-labelledby": titleId, tabindex: "0" });
+  var typing = el("div", { "class": "comptoir-typing", role: "status", hidden: "" },
+                  [el("span", { "class": "comptoir-dots", "aria-hidden": "true" },
+                      [el("span"), el("span"), el("span")]),
+                   el("span", { "class": "comptoir-typing-text", text: T.typing })]);
+  var notice = el("div", { "class": "comptoir-notice", role: "status", hidden: "" });
+  var input = el("input", { type: "text", id: "comptoir-input", "class": "comptoir-input",
+                            placeholder: T.placeholder, autocomplete: "off", maxlength: "1000",
+                            enterkeyhint: "send" });
+  var sendButton = el("button", { type: "submit", "class": "comptoir-send", text: T.send });
+  var form = el("form", { "class": "comptoir-form" },
+                [el("label", { "for": "comptoir-input", "class": "comptoir-sr", text: T.label }),
+                 input, sendButton]);
+  var panel = el("section", { id: "comptoir-panel", "class": "comptoir-panel",
+                              "aria-labelledby": titleId, hidden: "" },
+                 [el("header", { "class": "comptoir-header" },
+                     [el("h2", { id: titleId, "class": "comptoir-title", text: config.title }), closeButton]),
+                  log, typing, notice, form]);
+  root.appendChild(panel);
+  root.appendChild(launcher);
+
+  // ---------------------------------------------------------------- rendering
+  function renderMessage(entry) {
+    var who = entry.from === "user" ? T.you : T.bot;
+    var bubble = el("div", { "class": "comptoir-msg comptoir-" + (entry.from === "user" ? "user" : "bot") },
+                    [el("span", { "class": "comptoir-sr", text: who + " : " })]);
+    if (entry.text) { bubble.appendChild(richText(entry.text)); }
+    if (entry.image) {
+      var href = safeHref(entry.image);
+      if (href) {
+        var link = el("a", { href: href, target: "_blank", rel: "noopener noreferrer nofollow",
+                             "class": "comptoir-link" });
+        link.textContent = href;
+        bubble.appendChild(link);
+      }
+    }
+    log.appendChild(bubble);
+    return bubble;
+  }
+
+  function clearChoices() {
+    Array.prototype.forEach.call(log.querySelectorAll(".comptoir-choices"), function (node) {
+      node.parentNode.removeChild(node);
+    });
+  }
+
+  function renderChoices(buttons) {
+    clearChoices();
+    if (!buttons || !buttons.length) { return; }
+    var group = el("div", { "class": "comptoir-choices", role: "group", "aria-label": T.choices });
+    buttons.forEach(function (button) {
+      var b = el("button", { type: "button", "class": "comptoir-choice", text: button.title });
+      b.addEventListener("click", function () {
+        send(button.payload || button.title, button.title);
+      });
+      group.appendChild(b);
+    });
+    log.appendChild(group);
+  }
+
+  function scrollDown() { log.scrollTop = log.scrollHeight; }
+
+  function renderHistory() {
+    log.textContent = "";
+    log.appendChild(el("p", { "class": "comptoir-intro", text: T.intro }));
+    state.history.forEach(renderMessage);
+    var last = state.history[state.history.length - 1];
+    if (last && last.from === "bot" && last.buttons) { renderChoices(last.buttons); }
+    scrollDown();
+  }
+
+  var typingTimer = null;
+  function setTyping(on) {
+    window.clearTimeout(typingTimer);
+    if (on) {
+      typing.hidden = false;
+      typingTimer = window.setTimeout(function () { typing.hidden = true; }, TYPING_TIMEOUT_MS);
+    } else {
+      typing.hidden = true;
+    }
+  }
+
+  // ---------------------------------------------------------------- open / close
+  function setOpen(open, focus) {
+    state.open = open;
+    save();
+    panel.hidden = !open;
+    launcher.setAttribute("aria-expanded", open ? "true" : "false");
+    root.classList.toggle("comptoir-is-open", open);
+    if (open) {
+      ensureSocket();
+      scrollDown();
+      if (focus) { input.focus(); }
+    } else if (focus) {
+      launcher.focus();
+    }
+  }
+  launcher.addEventListener("click", function () { setOpen(panel.hidden, true); });
+  closeButton.addEventListener("click", function () { setOpen(false, true); });
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { event.preventDefault(); setOpen(false, true); }
+  });
+
+  // ---------------------------------------------------------------- socket.io
+  var socket = null;
+
+  function loadIo(callback) {
+    if (window.io) { callback(); return; }
+    var tag = el("script", { src: config.ioSrc });
+    tag.addEventListener("load", callback);
+    tag.addEventListener("error", function () { showNotice(T.offline); });
+    document.head.appendChild(tag);
+  }
+
+  function showNotice(text) {
+    notice.textContent = text || "";
+    notice.hidden = !text;
+  }
+
+  function ensureSocket() {
+    if (socket) { return; }
+    socket = "loading";
+    loadIo(function () {
+      socket = window.io(config.socketUrl, { path: config.socketPath, transports: ["websocket", "polling"] });
+      socket.on("connect", function () {
+        showNotice("");
+        socket.emit("session_request", { session_id: state.sessionId });
+      });
+      socket.on("session_confirm", function (data) {
+        var id = typeof data === "string" ? data : (data && data.session_id);
+        if (id && id !== state.sessionId) { state.sessionId = id; save(); }
+      });
+      socket.on("connect_error", function () { showNotice(T.offline); });
+      socket.on("disconnect", function (reason) {
+        if (reason !== "io client disconnect") { showNotice(T.offline); }
+      });
+      socket.on("bot_uttered", receive);
+    });
+  }
+
+  function receive(data) {
+    if (!data || typeof data !== "object") { return; }
+    var choices = (data.quick_replies || data.buttons || []).filter(function (b) {
+      return b && typeof b.title === "string";
+    }).map(function (b) { return { title: b.title, payload: typeof b.payload === "string" ? b.payload : b.title }; });
+    var entry = { from: "bot", text: typeof data.text === "string" ? data.text : "" };
+    var attachment = data.attachment;
+    if (attachment && attachment.payload && typeof attachment.payload.src === "string") {
+      entry.image = attachment.payload.src;
+    }
+    if (!entry.text && !entry.image && !choices.length) { return; }
+    if (choices.length) { entry.buttons = choices; }
+    setTyping(false);
+    state.history.push(entry);
+    save();
+    renderMessage(entry);
+    if (choices.length) { renderChoices(choices); }
+    scrollDown();
+  }
+
+  function send(message, shown) {
+    message = String(message || "").trim();
+    if (!message) { return; }
+    ensureSocket();
+    clearChoices();
+    var entry = { from: "user", text: shown || message };
+    state.history.push(entry);
+    save();
+    renderMessage(entry);
+    scrollDown();
+    setTyping(true);
+    var emit = function () {
+      socket.emit("user_uttered", { message: message, session_id: state.sessionId });
+    };
+    if (socket && socket !== "loading") { emit(); } else {
+      var wait = window.setInterval(function () {
+        if (socket && socket !== "loading") { window.clearInterval(wait); emit(); }
+      }, 50);
+    }
+    input.focus();
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value;
+    input.value = "";
+    send(text);
+  });
+
+  // ---------------------------------------------------------------- start
+  function start() {
+    document.body.appendChild(root);
+    renderHistory();
+    if (state.open) { setOpen(true, false); }
+  }
+  if (document.body) { start(); } else { document.addEventListener("DOMContentLoaded", start); }
+})();
