@@ -72,7 +72,6 @@ def order_facts(order: Order) -> dict[str, Any]:
                     for i in order.items if not i.returnable],
         "expected_delivery": (order.tracking.expected_delivery.isoformat()
                               if order.tracking.expected_delivery else None),
-        "delayed": order.tracking.delayed,
         "first_name": order.first_name,
     }
 

@@ -23,12 +23,6 @@ log = logging.getLogger(__name__)
 
 search_kb = kb.search  # the process-wide knowledge base; tests put a stand-in here
 
-FORM_QUESTIONS = {
-    "order_number": "Il me faut le numéro de commande (6 chiffres, ex. CM123456).",
-    "order_contact": "Il me faut l'adresse e-mail de la commande ou le code postal de livraison.",
-}
-
-
 async def search(tracker: Tracker) -> kb.SearchResult | None:
     """The knowledge base's verdict on the latest message; None when it cannot be searched."""
     text = tracker.latest_message.get("text") or ""
@@ -44,6 +38,8 @@ async def search(tracker: Tracker) -> kb.SearchResult | None:
              (time.perf_counter() - start) * 1000)
     return result
 
+
+NOT_FOUND_IN_FORM = "Je n'ai pas trouvé l'information attendue dans votre message."
 
 ORDER_REQUESTS = [
     {"title": "Suivre ma commande", "payload": "/track_order"},
@@ -104,10 +100,8 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         loop = (tracker.active_loop or {}).get("name")
-        if loop:
-            hint = FORM_QUESTIONS.get(tracker.get_slot("requested_slot") or "", "")
-            dispatcher.utter_message(
-                text=f"Je n'ai pas trouvé l'information attendue. {hint}".strip())
+        if loop:  # the form, run again, asks its question again
+            dispatcher.utter_message(text=NOT_FOUND_IN_FORM)
             return [FollowupAction(loop)]
         number = next(tracker.get_latest_entity_values("order_number"), None)
         if number:  # an order number alone: ask what to do with it rather than guess

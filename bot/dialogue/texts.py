@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from datetime import date, datetime
 
-from bot.shop.models import Item, Order, OrderStatus, Refund, ShippingMethod, Tracking
+from bot.shop.models import OrderStatus, Refund, ShippingMethod, Tracking
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
           "septembre", "octobre", "novembre", "décembre")
@@ -47,11 +47,6 @@ def safe(text: str, limit: int = 200) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return html.escape(text, quote=False)
-
-
-def item_line(item: Item) -> str:
-    quantity = f"{item.quantity} × " if item.quantity > 1 else ""
-    return f"{quantity}{item.name} ({euros(item.unit_price)})"
 
 
 def tracking_summary(number: str, tracking: Tracking) -> str:
@@ -101,8 +96,3 @@ def refund_summary(refunds: list[Refund]) -> str:
         lines.append(line + ".")
     return "\n".join(lines)
 
-
-def order_recap(order: Order) -> str:
-    items = ", ".join(item_line(item) for item in order.items)
-    return (f"Commande {order.number} du {french_date(order.placed_at)} : {items}, "
-            f"total {euros(order.total)}.")

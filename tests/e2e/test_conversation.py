@@ -135,3 +135,11 @@ def test_order_number_alone_gets_a_choice_of_requests(stack: Stack, demo_orders)
     replies = stack.say("e2e-number-alone", order["number"])
     assert f"Que souhaitez-vous faire pour la commande {order['number']}" in texts(replies)
     assert "adresse e-mail" in texts(stack.say("e2e-number-alone", "/track_order"))
+
+
+def test_unclear_answer_in_a_form_is_said_once_then_the_question_again(stack: Stack):
+    sender = "e2e-unclear-in-form"
+    question = texts(stack.say(sender, "je veux suivre ma commande"))
+    replies = stack.say(sender, "/nlu_fallback")
+    assert [reply.get("text") for reply in replies] == [
+        "Je n'ai pas trouvé l'information attendue dans votre message.", question]

@@ -22,7 +22,7 @@ def model() -> IntentModel:
 
 def test_normalise_folds_accents_and_masks_identifiers():
     assert normalise("Où est ma commande CM482913 ? écrit à a.b@c.fr, 75011") == (
-        "ou est ma commande  numcommande  ? ecrit a  adresseemail   codepostal ")
+        "ou est ma commande  numcommande  ? ecrit a  adresseemail ,  codepostal ")
 
 
 @pytest.mark.parametrize("text, intent", [
