@@ -14,8 +14,10 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export COMPTOIR_ACTION_URL ?= http://127.0.0.1:$(or $(COMPTOIR_ACTIONS_PORT),5055)/webhook
 export COMPTOIR_TRACKER_DB ?= $(CURDIR)/var/tracker.db
+export COMPTOIR_BACKOFFICE_URL ?= http://127.0.0.1:$(or $(COMPTOIR_BACKOFFICE_PORT),8000)
+export COMPTOIR_RASA_URL ?= http://127.0.0.1:$(or $(COMPTOIR_RASA_PORT),5005)
 
-RASA_SOURCES := domain.yml config.yml $(shell find data/nlu data/rules data/stories bot/nlu -type f -name '*.y*ml' -o -type f -name '*.py' 2>/dev/null)
+RASA_SOURCES := domain.yml config.yml $(shell find data/nlu data/rules data/stories bot/nlu bot/policies -type f -name '*.y*ml' -o -type f -name '*.py' 2>/dev/null)
 
 .PHONY: help setup model kb run web test lint types validate clean lock telegram-webhook nlu-cv kb-eval kb-bench eval eval-smoke
 

@@ -46,8 +46,6 @@ class ActionAskCancelConfirmed(Action):
 
 
 class ActionCancelOrder(VerifiedOrderAction):
-    retry_payload = "/cancel_order"
-
     def name(self) -> str:
         return "action_cancel_order"
 

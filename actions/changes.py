@@ -48,8 +48,6 @@ class ActionAskNewAddress(Action):
 
 
 class ActionChangeAddress(VerifiedOrderAction):
-    retry_payload = "/change_order"
-
     def name(self) -> str:
         return "action_change_address"
 

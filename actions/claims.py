@@ -30,8 +30,6 @@ class ValidateProblemReportForm(OrderFormValidation):
 
 
 class ActionCreateClaim(VerifiedOrderAction):
-    retry_payload = "/problem_report"
-
     def name(self) -> str:
         return "action_create_claim"
 

@@ -7,9 +7,7 @@ import time
 from typing import Any, Callable, TypeVar
 
 from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
-from bot.settings import get_settings
 from bot.shop.client import ShopClient
 from bot.shop.models import Order, Verification
 
@@ -78,27 +76,3 @@ def order_facts(order: Order) -> dict[str, Any]:
 
 def facts(tracker: Tracker) -> dict[str, Any]:
     return tracker.get_slot("order_facts") or {}
-
-
-def apologise_shop_down(dispatcher: CollectingDispatcher, retry_payload: str | None = None) -> None:
-    buttons = [HUMAN_BUTTON]
-    if retry_payload:
-        buttons.insert(0, {"title": "Réessayer", "payload": retry_payload})
-    dispatcher.utter_message(
-        text=("Toutes mes excuses : notre système de commandes ne répond pas pour le moment. "
-              "Vous pouvez réessayer dans quelques minutes, ou parler à un conseiller."),
-        buttons=buttons,
-    )
-
-
-def explain_unverified(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """Said when a form ended without proof of ownership. Below the failure limit the form only
-    ends early when the shop was unreachable, and the shopper has already been told."""
-    if (tracker.get_slot("verification_failures") or 0) >= MAX_VERIFICATION_FAILURES:
-        settings = get_settings()
-        dispatcher.utter_message(
-            text=("Je n'ai pas pu vérifier cette commande après plusieurs essais : pour protéger "
-                  "les données de nos clients, je ne peux pas aller plus loin. Un conseiller "
-                  f"peut vous aider, ou écrivez-nous à {settings.support_email}."),
-            buttons=[HUMAN_BUTTON],
-        )

@@ -9,7 +9,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import apologise_shop_down, call_shop, facts, shop, verified_number
+from actions.common import call_shop, facts, shop, verified_number
+from actions.handoff import shop_down
 from bot.dialogue.texts import french_date, shipping_methods_summary
 from bot.shop.client import ShopUnavailable
 
@@ -32,8 +33,7 @@ class ActionDeliveryTimes(Action):
         try:
             methods = await call_shop(tracker, "shipping_methods", shop().shipping_methods)
         except ShopUnavailable:
-            apologise_shop_down(dispatcher, "/delivery_time")
-            return []
+            return await shop_down(dispatcher, tracker)
         dispatcher.utter_message(
             text=shipping_methods_summary(methods),
             buttons=[] if number else [{"title": "Date de livraison de ma commande",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import List
+from typing import Callable, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -16,8 +16,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import HUMAN_BUTTON
+from actions.handoff import hand_off
 from bot import kb
-from bot.settings import get_settings
+from bot.handoff.models import Reason
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,25 @@ def answer(dispatcher: CollectingDispatcher, result: kb.SearchResult) -> list[Ev
     return None
 
 
+UNSURE_SLOT = "unsure_turn"  # the user turn at which the bot last could not help
+
+
+def user_turn(tracker: Tracker) -> int:
+    return sum(1 for event in tracker.events if event.get("event") == "user")
+
+
+async def unsure(dispatcher: CollectingDispatcher, tracker: Tracker,
+                 say: Callable[[], None]) -> List[EventType]:
+    """Neither the NLU nor the knowledge base could help. The first time, `say` how to go on;
+    the second time in a row, hand the shopper to a person rather than fail a third time."""
+    turn = user_turn(tracker)
+    previous = tracker.get_slot(UNSURE_SLOT)
+    if previous is not None and int(previous) == turn - 1:
+        return [SlotSet(UNSURE_SLOT, None), *await hand_off(dispatcher, tracker, Reason.unsure)]
+    say()
+    return [SlotSet(UNSURE_SLOT, float(turn))]
+
+
 class ActionAnswerFaq(Action):
     def name(self) -> str:
         return "action_answer_faq"
@@ -80,13 +100,11 @@ class ActionAnswerFaq(Action):
         result = await search(tracker)
         events = answer(dispatcher, result) if result else None
         if events is None:
-            settings = get_settings()
-            dispatcher.utter_message(
-                text=("Je n'ai pas trouvé de réponse sûre à votre question. Un conseiller peut "
-                      f"vous répondre : {settings.support_email}, {settings.support_phone}, "
-                      f"{settings.support_hours}."),
-                buttons=[HUMAN_BUTTON])
-        return events or []
+            return await unsure(dispatcher, tracker, lambda: dispatcher.utter_message(
+                text=("Je n'ai pas trouvé de réponse sûre à votre question. Pouvez-vous la "
+                      "formuler autrement, ou voulez-vous parler à un conseiller ?"),
+                buttons=[HUMAN_BUTTON]))
+        return events
 
 
 class ActionFallback(Action):
@@ -110,7 +128,11 @@ class ActionFallback(Action):
                 buttons=ORDER_REQUESTS)
             return []
         result = await search(tracker)
-        events = answer(dispatcher, result) if result else None
-        if events is None:
-            dispatcher.utter_message(response="utter_default")
-        return events or []
+        if result and result.outcome == "answer":
+            return answer(dispatcher, result) or []
+
+        def say() -> None:  # "did you mean…" choices, else the menu; both count as unsure
+            if result is None or answer(dispatcher, result) is None:
+                dispatcher.utter_message(response="utter_default")
+
+        return await unsure(dispatcher, tracker, say)

@@ -25,8 +25,6 @@ class ValidateTrackOrderForm(OrderFormValidation):
 
 
 class ActionTrackOrder(VerifiedOrderAction):
-    retry_payload = "/track_order"
-
     def name(self) -> str:
         return "action_track_order"
 

@@ -19,8 +19,6 @@ class ValidateRefundStatusForm(OrderFormValidation):
 
 
 class ActionRefundStatus(VerifiedOrderAction):
-    retry_payload = "/refund_status"
-
     def name(self) -> str:
         return "action_refund_status"
 

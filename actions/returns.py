@@ -76,8 +76,6 @@ class ActionAskReturnSkus(Action):
 
 
 class ActionCreateReturn(VerifiedOrderAction):
-    retry_payload = "/return_item"
-
     def name(self) -> str:
         return "action_create_return"
 

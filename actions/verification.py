@@ -18,14 +18,13 @@ from rasa_sdk.types import DomainDict
 from actions.common import (
     HUMAN_BUTTON,
     MAX_VERIFICATION_FAILURES,
-    apologise_shop_down,
     call_shop,
-    explain_unverified,
     order_facts,
     proof_of,
     shop,
     verified_number,
 )
+from actions.handoff import handoff_slots, shop_down, verification_locked
 from bot.dialogue.texts import safe
 from bot.nlu.patterns import normalise_email, normalise_order_number, normalise_postcode
 from bot.shop.client import OrderNotFound, ShopError, ShopUnavailable, VerificationFailed
@@ -118,9 +117,8 @@ class OrderFormValidation(FormValidationAction):
                           "de vérifier l'e-mail utilisé lors de l'achat ou le code postal de "
                           "livraison."))
             return {"order_contact": None, "verification_failures": failures}
-        except ShopUnavailable:
-            apologise_shop_down(dispatcher)
-            return {"requested_slot": None}  # ends the form: nothing more can be done now
+        except ShopUnavailable:  # ends the form (requested_slot None): a person takes over
+            return handoff_slots(await shop_down(dispatcher, tracker, end_form=False))
         return {"verified_order": order.number, "order_number": order.number,
                 "verification_failures": 0, "order_facts": order_facts(order)}
 
@@ -129,7 +127,6 @@ class VerifiedOrderAction(Action, ABC):
     """Base of the actions that run when a form ends: act only on a verified order, and turn
     shop failures into a clear answer instead of an exception."""
 
-    retry_payload: str = ""
 
     @abstractmethod
     def name(self) -> str: ...
@@ -144,13 +141,16 @@ class VerifiedOrderAction(Action, ABC):
     ) -> List[EventType]:
         number = verified_number(tracker)
         if number is None:
-            explain_unverified(dispatcher, tracker)
+            # Below the failure limit, the form only ends unverified when the shop was down,
+            # and the hand-off has already happened.
+            if (tracker.get_slot("verification_failures") or 0) >= MAX_VERIFICATION_FAILURES:
+                return await verification_locked(dispatcher, tracker)
             return []
         try:
             return await self.act(dispatcher, tracker, number,
                                   proof_of(tracker.get_slot("order_contact")))
         except ShopUnavailable:
-            apologise_shop_down(dispatcher, self.retry_payload or None)
+            return await shop_down(dispatcher, tracker)
         except ShopError as error:  # the shop's own French explanation of its refusal
             dispatcher.utter_message(text=safe(str(error), 300), buttons=[HUMAN_BUTTON])
         return []

@@ -38,6 +38,46 @@ class Settings(BaseSettings):
     support_phone: str = "01 23 45 67 89"
     support_hours: str = "du lundi au vendredi, de 9 h à 18 h"
 
+    # Rasa's HTTP API, as the back office sees it (agent replies, hand-back, transcripts).
+    rasa_url: HttpUrl = HttpUrl("http://127.0.0.1:5005")
+    rasa_token: str = Field("", description="empty: read var/rasa_token")
+
+    # Back office: agents' inbox and the FAQ editor.
+    backoffice_url: HttpUrl = HttpUrl("http://127.0.0.1:8000")
+    # Address agents open in their browser, used in alert links (behind a proxy: the public one).
+    backoffice_public_url: HttpUrl = HttpUrl("http://127.0.0.1:8000")
+    backoffice_db_url: str = f"sqlite:///{ROOT / 'var' / 'backoffice.db'}"
+    # Shared secret between the action server and the back office; empty: var/service_token.
+    service_token: str = ""
+    # Signs session cookies; empty: var/session_secret.
+    session_secret: str = ""
+    # Opening hours of the human team, in the shop's time zone (weekdays 0 = Monday).
+    support_timezone: str = "Europe/Paris"
+    support_weekdays: list[int] = [0, 1, 2, 3, 4]
+    support_opens: int = Field(9, ge=0, le=23)
+    support_closes: int = Field(18, ge=1, le=24)
+    # An agent counts as online while their inbox page is open or was seen this recently.
+    agent_online_seconds: int = Field(120, gt=0)
+    # Telegram alert of new hand-offs to the agents' group (both empty: no alert).
+    alert_telegram_token: str = ""
+    alert_telegram_chat_id: str = ""
+    # Only for tests: a local stand-in of the Bot API.
+    alert_telegram_base_url: str = "https://api.telegram.org/bot"
+
+    def secret(self, name: str) -> str:
+        """A secret from its setting, else from var/<name> (created on first use, mode 600)."""
+        value = getattr(self, name)
+        if value:
+            return str(value)
+        path = ROOT / "var" / name
+        if not path.exists():
+            import secrets
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(32) + "\n")
+        return path.read_text().strip()
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -105,7 +105,7 @@ def own_server(model: Path = MODEL, log: Any = None) -> Iterator[Parser]:
         logfile = open(Path(tmp) / "rasa.log", "wb")
         process = subprocess.Popen(
             [str(RASA), "run", "--enable-api", "-i", "127.0.0.1", "--port", str(port),
-             "--auth-token", token, "--model", str(model)],
+             f"--auth-token={token}", "--model", str(model)],
             cwd=tmp, env=rasa_env(), stdout=logfile, stderr=subprocess.STDOUT,
             start_new_session=True)  # own process group: stopped as a whole
         try:

@@ -7,6 +7,8 @@ conversation (domain.yml, data/rules/):
 - track_order, delivery_time, cancel_order, return_item, refund_status, problem_report,
   change_order, greet, goodbye, thank, affirm, deny → the intent itself (one rule or form each);
 - human_handoff → `handoff` (action_human_handoff);
+- any message the mood annotator finds upset → `handoff`, whatever the intent (the hand-off
+  policy outranks the rules: bot/policies/handoff.py);
 - faq → the knowledge base: outcome answer or choose → `faq:<topic of the top hit>`, none →
   `handoff` (action_answer_faq offers a human when it has nothing);
 - nlu_fallback → same as faq (action_fallback asks the knowledge base, else utter_default,
@@ -43,8 +45,11 @@ OTHER_PREFIX = "other:"
 KBVerdict = tuple[str, "str | None"]
 
 
-def needs_kb(intent: str | None, entities: Iterable[Mapping[str, Any]] = ()) -> bool:
+def needs_kb(intent: str | None, entities: Iterable[Mapping[str, Any]] = (),
+             upset: bool = False) -> bool:
     """True when the dialogue would search the knowledge base for this first message."""
+    if upset:
+        return False
     if intent in KB_INTENTS:
         return True
     if intent == "inform":
@@ -53,10 +58,12 @@ def needs_kb(intent: str | None, entities: Iterable[Mapping[str, Any]] = ()) -> 
 
 
 def route_of(intent: str | None, entities: Iterable[Mapping[str, Any]] = (),
-             kb_verdict: KBVerdict | None = None) -> str:
+             kb_verdict: KBVerdict | None = None, upset: bool = False) -> str:
     """The route the assistant takes for a first message parsed as `intent` with `entities`;
     `kb_verdict` is needed only when `needs_kb` is true."""
     entities = list(entities)
+    if upset:
+        return HANDOFF
     if intent in DIRECT_ROUTES:
         return str(intent)
     if intent == "human_handoff":
@@ -138,7 +145,8 @@ def predict_routes(
         parsed = parse(text)
         intent = (parsed.get("intent") or {}).get("name")
         entities = parsed.get("entities") or []
-        verdict = kb_search(text) if needs_kb(intent, entities) else None
-        rows.append({"intent": intent, "kb": verdict[0] if verdict else None,
-                     "route": route_of(intent, entities, verdict)})
+        upset = (parsed.get("mood") or {}).get("label") == "upset"
+        verdict = kb_search(text) if needs_kb(intent, entities, upset) else None
+        rows.append({"intent": intent, "kb": verdict[0] if verdict else None, "upset": upset,
+                     "route": route_of(intent, entities, verdict, upset)})
     return rows

@@ -51,9 +51,23 @@ def evaluate_routes(path: Path, parse: Callable[[str], Mapping[str, Any]],
     result = score(golds, [r["route"] for r in rows])
     # Only aggregate counts: which items fail is not looked at (held-out data).
     result["kb_searched"] = sum(r["kb"] is not None for r in rows)
+    result["mood"] = mood_counts(golds, [r["upset"] for r in rows])
     result["seconds"] = round(time.perf_counter() - started, 1)
     result["file"] = str(path)
     return result
+
+
+def mood_counts(golds: list[Gold], upset: list[bool]) -> dict[str, Any]:
+    """How the mood annotator's "upset" lines up with the items labelled `handoff`: measured,
+    never tuned on (bot/nlu/mood.py)."""
+    handoff = [u for g, u in zip(golds, upset) if g.accepts("handoff")]
+    others = [u for g, u in zip(golds, upset) if not g.accepts("handoff")]
+    return {
+        "handoff_items": len(handoff), "upset_among_handoff": sum(handoff),
+        "recall_on_handoff": round(sum(handoff) / len(handoff), 3) if handoff else None,
+        "other_items": len(others), "upset_among_others": sum(others),
+        "false_upset_rate": round(sum(others) / len(others), 3) if others else None,
+    }
 
 
 def kb_metrics(dev_path: Path | None = None, shoppers_path: Path | None = None,
@@ -128,6 +142,13 @@ def markdown(summary: Mapping[str, Any]) -> str:
         for name, row in routes["per_route"].items():
             lines.append(f"| `{name}` | {_fmt(row['precision'])} | {_fmt(row['recall'])} "
                          f"| {row['support']} |")
+        mood = routes.get("mood")
+        if mood:
+            lines += ["", f"Mood annotator (upset → hand-off): {mood['upset_among_handoff']} of "
+                          f"{mood['handoff_items']} `handoff` items found upset "
+                          f"(recall {_fmt(mood['recall_on_handoff'])}); "
+                          f"{mood['upset_among_others']} of {mood['other_items']} other items "
+                          f"(false-upset rate {_fmt(mood['false_upset_rate'])})."]
         lines += ["", "Biggest confusions (gold → predicted, counts only):", ""]
         lines += [f"- `{c['gold']}` → `{c['predicted']}`: {c['count']}"
                   for c in routes["top_confusions"][:10]] or ["- none"]

@@ -3,14 +3,16 @@ that behaves like the shop client (same exceptions, same models); no network."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterator
 
 import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import common
+from actions import common, handoff
+from bot.handoff.client import BackOfficeUnavailable, HandoffNotOpen
+from bot.handoff.models import HandoffRequest, HandoffTicket
 from bot.shop.client import NotAllowed, OrderNotFound, ShopUnavailable, VerificationFailed
 from bot.shop.models import (
     Address,
@@ -136,6 +138,51 @@ class FakeShop:
     def return_policy(self) -> ReturnPolicy:
         return ReturnPolicy(withdrawal_days=14, refund_delay_days=14, rules=[],
                             non_returnable_categories=[])
+
+
+class FakeBackOffice:
+    """In-memory back office with the client's interface: records hand-offs, relayed messages
+    and ratings; `down` makes every call fail like an unreachable server."""
+
+    def __init__(self, agents_online: int = 2, open_now: bool = True, down: bool = False) -> None:
+        self.agents_online, self.open_now, self.down = agents_online, open_now, down
+        self.handoffs: list[HandoffRequest] = []
+        self.messages: list[tuple[str, str]] = []
+        self.ratings: list[tuple[str, int]] = []
+        self.closed: set[str] = set()
+
+    def _check(self) -> None:
+        if self.down:
+            raise BackOfficeUnavailable("down")
+
+    def open_handoff(self, request: HandoffRequest) -> HandoffTicket:
+        self._check()
+        self.handoffs.append(request)
+        staffed = self.open_now and self.agents_online > 0
+        return HandoffTicket(
+            id=len(self.handoffs), conversation_id=request.conversation_id, status="waiting",
+            open_now=self.open_now, agents_online=self.agents_online,
+            expected_wait_minutes=5 if staffed else None,
+            answer_by=None if staffed else datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc))
+
+    def relay(self, conversation_id: str, text: str) -> None:
+        self._check()
+        if conversation_id in self.closed:
+            raise HandoffNotOpen(conversation_id)
+        self.messages.append((conversation_id, text))
+
+    def rate(self, conversation_id: str, rating: int) -> None:
+        self._check()
+        self.ratings.append((conversation_id, rating))
+
+
+@pytest.fixture(autouse=True)
+def back_office() -> Iterator[FakeBackOffice]:
+    """Every action test runs with an in-memory back office: no test reaches a network."""
+    fake = FakeBackOffice()
+    handoff.use_back_office(fake)  # type: ignore[arg-type]
+    yield fake
+    handoff.use_back_office(None)
 
 
 @pytest.fixture

@@ -1,11 +1,10 @@
-"""Abandoning a request, asking for a human, not being understood."""
+"""Abandoning a request mid-way."""
 from __future__ import annotations
 
 from rasa_sdk.events import ActiveLoop
 
 from actions.conversation import ActionAbandonRequest
-from actions.handoff import ActionHumanHandoff
-from tests.actions.conftest import run, slots_set, texts, tracker, verified
+from tests.actions.conftest import run, slots_set, tracker, verified
 
 
 def test_abandon_stops_the_form_and_keeps_the_verified_order(shop):
@@ -16,9 +15,3 @@ def test_abandon_stops_the_form_and_keeps_the_verified_order(shop):
     assert slots_set(events)["return_skus"] is None
     assert "verified_order" not in slots_set(events)
     assert dispatcher.messages[0]["response"] == "utter_abandoned"
-
-
-def test_human_request_gives_contact_details_and_stops_the_form():
-    events, dispatcher = run(ActionHumanHandoff(), tracker(active_loop="track_order_form"))
-    assert "service-client@boutique-demo.fr" in texts(dispatcher)
-    assert ActiveLoop(None) in events

@@ -17,7 +17,8 @@ def test_verified_order_gets_its_own_date(shop):
     assert texts(dispatcher) == "Votre commande CM100234 est attendue le mardi 24 novembre."
 
 
-def test_shop_down(shop):
+def test_shop_down_hands_over(shop, back_office):
     shop.down = True
     _, dispatcher = run(ActionDeliveryTimes(), tracker())
     assert "Toutes mes excuses" in texts(dispatcher)
+    assert [h.reason.value for h in back_office.handoffs] == ["shop_down"]

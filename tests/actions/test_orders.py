@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from actions.orders import ActionTrackOrder
-from tests.actions.conftest import run, texts, tracker, verified
+from tests.actions.conftest import run, slots_set, texts, tracker, verified
 
 
 def test_tracking_gives_status_carrier_link_event_and_date(shop):
@@ -24,12 +24,14 @@ def test_late_order_apologises_and_offers_options(shop):
     assert payloads == ["/wait", "/problem_report", "/human_handoff"]
 
 
-def test_unverified_order_is_never_shown(shop):
+def test_unverified_order_is_never_shown_and_a_person_takes_over(shop, back_office):
     slots = {"order_number": "CM100234", "order_contact": "x@y.fr", "verification_failures": 3}
-    _, dispatcher = run(ActionTrackOrder(), tracker(slots))
+    events, dispatcher = run(ActionTrackOrder(), tracker(slots))
     assert "Colissimo" not in texts(dispatcher)
     assert "après plusieurs essais" in texts(dispatcher)
-    assert dispatcher.messages[0]["buttons"][0]["payload"] == "/human_handoff"
+    assert [h.reason.value for h in back_office.handoffs] == ["verification"]
+    assert back_office.handoffs[0].summary.order_number is None  # never verified
+    assert slots_set(events)["handoff_active"] is True
     assert all(call[0] != "tracking" for call in shop.calls)
 
 
@@ -39,10 +41,13 @@ def test_verified_slot_for_another_number_does_not_count(shop):
     assert "préparation" not in texts(dispatcher)
 
 
-def test_shop_down_gives_an_apology_with_retry_and_human(shop):
+def test_shop_down_apologises_and_hands_over_with_the_verified_order(shop, back_office):
     slots = verified()
     shop.down = True
-    _, dispatcher = run(ActionTrackOrder(), tracker(slots))
+    events, dispatcher = run(ActionTrackOrder(), tracker(slots))
     assert "Toutes mes excuses" in texts(dispatcher)
-    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
-    assert payloads == ["/track_order", "/human_handoff"]
+    assert "conseiller" in texts(dispatcher)
+    [request] = back_office.handoffs
+    assert request.reason.value == "shop_down" and request.priority == 2
+    assert request.summary.order_number == "CM100234"
+    assert slots_set(events)["handoff_active"] is True

@@ -72,14 +72,15 @@ def test_locked_conversation_is_not_verified_again(shop, domain):
     assert "verified_order" not in slots and slots["requested_slot"] is None
 
 
-def test_shop_down_apologises_offers_a_human_and_ends_the_form(shop, domain):
+def test_shop_down_apologises_ends_the_form_and_hands_over(shop, domain, back_office):
     shop.down = True
     slots, dispatcher = validate(
         ValidateTrackOrderForm(), form_tracker(order_number="CM100234", order_contact=EMAIL),
         domain)
     assert slots["requested_slot"] is None and "verified_order" not in slots
+    assert slots["handoff_active"] is True
     assert "Toutes mes excuses" in texts(dispatcher)
-    assert any(b["payload"] == "/human_handoff" for b in dispatcher.messages[0]["buttons"])
+    assert [h.reason.value for h in back_office.handoffs] == ["shop_down"]
 
 
 def test_contact_without_email_or_postcode_is_refused(shop, domain):

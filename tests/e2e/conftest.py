@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -42,6 +43,10 @@ class Stack:
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.env['COMPTOIR_RASA_PORT']}"
+
+    @property
+    def backoffice_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['COMPTOIR_BACKOFFICE_PORT']}"
 
     @property
     def shop_url(self) -> str:
@@ -90,8 +95,11 @@ RASA_TOKEN = "e2e-secret-token"
 
 
 def stack_env(tmp: Path, **extra: str) -> dict[str, str]:
-    """Environment of a throw-away stack: free ports, databases and files under `tmp`."""
-    ports = {name: free_port() for name in ("SHOP", "ACTIONS", "RASA")}
+    """Environment of a throw-away stack: free ports, databases and files under `tmp`, and a
+    copy of the published knowledge base that the back office's editor may change."""
+    if not (tmp / "kb_index").exists():
+        shutil.copytree(ROOT / "kb_index", tmp / "kb_index")
+    ports = {name: free_port() for name in ("SHOP", "ACTIONS", "RASA", "BACKOFFICE")}
     return {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -106,19 +114,29 @@ def stack_env(tmp: Path, **extra: str) -> dict[str, str]:
         "COMPTOIR_ACTION_URL": f"http://127.0.0.1:{ports['ACTIONS']}/webhook",
         "COMPTOIR_TRACKER_DB": str(tmp / "tracker.db"),
         "COMPTOIR_FAQ_FEEDBACK_FILE": str(tmp / "faq_feedback.jsonl"),
+        "COMPTOIR_KB_DIR": str(tmp / "kb_index"),
+        "COMPTOIR_BACKOFFICE_PORT": str(ports["BACKOFFICE"]),
+        "COMPTOIR_BACKOFFICE_URL": f"http://127.0.0.1:{ports['BACKOFFICE']}",
+        "COMPTOIR_BACKOFFICE_PUBLIC_URL": f"http://127.0.0.1:{ports['BACKOFFICE']}",
+        "COMPTOIR_BACKOFFICE_DB_URL": f"sqlite:///{tmp / 'backoffice.db'}",
+        "COMPTOIR_RASA_URL": f"http://127.0.0.1:{ports['RASA']}",
+        "COMPTOIR_SERVICE_TOKEN": "e2e-service-token",
+        "COMPTOIR_SESSION_SECRET": "e2e-session-secret",
         **extra,
     }
 
 
 @contextmanager
 def running(stack: Stack) -> Iterator[Stack]:
-    """Start the shop, the action server and Rasa; wait until each answers; stop them all."""
+    """Start the shop, the back office, the action server and Rasa; wait until each answers;
+    stop them all."""
     if not (ROOT / "models" / "comptoir.tar.gz").exists():
         pytest.fail("no trained model: run `make test`, which trains it first")
     try:
-        for name in ("shop", "actions", "rasa"):
+        for name in ("shop", "backoffice", "actions", "rasa"):
             stack.start(name)
         stack.wait_until_ready("shop", f"{stack.shop_url}/health")
+        stack.wait_until_ready("backoffice", f"{stack.backoffice_url}/healthz")
         stack.wait_until_ready(
             "actions", f"http://127.0.0.1:{stack.env['COMPTOIR_ACTIONS_PORT']}/health")
         stack.wait_until_ready(
@@ -150,3 +168,32 @@ def demo_orders(stack: Stack) -> list[dict[str, str]]:
 
 def texts(replies: list[dict[str, Any]]) -> str:
     return "\n".join(reply.get("text", "") for reply in replies)
+
+
+def handoffs(stack: Stack) -> list[dict[str, Any]]:
+    """The back office's hand-offs, read from its database (oldest first)."""
+    import sqlite3
+
+    path = stack.env["COMPTOIR_BACKOFFICE_DB_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        db.row_factory = sqlite3.Row
+        rows = [dict(row) for row in db.execute("SELECT * FROM handoffs ORDER BY id")]
+        for row in rows:
+            row["messages"] = [dict(m) for m in db.execute(
+                "SELECT sender, text FROM handoff_messages WHERE handoff_id = ? ORDER BY id",
+                (row["id"],))]
+    return rows
+
+
+def handoff_of(stack: Stack, sender: str) -> dict[str, Any]:
+    [row] = [row for row in handoffs(stack) if row["conversation_id"] == sender]
+    return row
+
+
+def create_user(stack: Stack, email: str, role: str, password: str = "motdepasse-e2e-1") -> None:
+    subprocess.run(
+        [sys.executable, "-m", "bot.backoffice", "create-user", "--email", email, "--name",
+         email.split("@")[0].capitalize(), "--role", role, "--password-stdin"],
+        input=password + "\n", cwd=ROOT, env=stack.env, check=True, capture_output=True,
+        text=True)
+

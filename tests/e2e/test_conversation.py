@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from bot.settings import ROOT
-from tests.e2e.conftest import Stack, texts
+from tests.e2e.conftest import Stack, handoff_of, texts
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +41,7 @@ def test_track_an_order_from_greeting_to_goodbye(stack: Stack, demo_orders):
     assert texts(stack.say(sender, "merci, au revoir"))
 
 
-def test_wrong_email_reveals_nothing_and_three_failures_offer_a_human(stack: Stack, demo_orders):
+def test_wrong_email_reveals_nothing_and_three_failures_hand_over(stack: Stack, demo_orders):
     order = pick(demo_orders, "delivered")
     sender = "e2e-wrong-email"
     stack.say(sender, f"où est ma commande {order['number']} ?")
@@ -51,8 +51,9 @@ def test_wrong_email_reveals_nothing_and_three_failures_offer_a_human(stack: Sta
     stack.say(sender, "autre.inconnu@exemple.fr")
     replies = stack.say(sender, "encore.faux@exemple.fr")
     assert "après plusieurs essais" in texts(replies)
-    assert any(button["payload"] == "/human_handoff"
-               for reply in replies for button in reply.get("buttons", []))
+    assert "conseiller" in texts(replies)
+    assert handoff_of(stack, sender)["reason"] == "verification"
+    assert stack.say(sender, "allô ?") == []  # a person owns it now: the bot stays silent
 
 
 def test_cancel_a_preparing_order_after_confirmation(stack: Stack, demo_orders):
@@ -91,7 +92,7 @@ def test_side_question_then_the_form_resumes(stack: Stack, demo_orders):
     assert f"Votre commande {order['number']}" in texts(stack.say(sender, order["email"]))
 
 
-def test_shop_down_apologises_and_offers_a_human_within_two_seconds(stack: Stack, demo_orders):
+def test_shop_down_apologises_and_hands_over_within_two_seconds(stack: Stack, demo_orders):
     order = pick(demo_orders, "shipped")
     sender = "e2e-shop-down"
     stack.say(sender, f"où en est ma commande {order['number']}")
@@ -100,10 +101,9 @@ def test_shop_down_apologises_and_offers_a_human_within_two_seconds(stack: Stack
         start = time.monotonic()
         replies = stack.say(sender, order["email"])
         elapsed = time.monotonic() - start
-        assert "Toutes mes excuses" in texts(replies)
-        assert any(button["payload"] == "/human_handoff"
-                   for reply in replies for button in reply.get("buttons", []))
+        assert "Toutes mes excuses" in texts(replies) and "conseiller" in texts(replies)
         assert elapsed < 2.0
+        assert handoff_of(stack, sender)["reason"] == "shop_down"
     finally:
         stack.start("shop")
         stack.wait_until_ready("shop", f"{stack.shop_url}/health")

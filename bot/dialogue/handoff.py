@@ -1,0 +1,87 @@
+"""What the agent reads first and what the shopper is told while waiting: pure functions over
+the tracker's events and the back office's ticket, so they can be tested without a server."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable, Mapping
+from zoneinfo import ZoneInfo
+
+from bot.dialogue.texts import french_date
+from bot.handoff.models import HandoffTicket, Reason, Summary, Turn
+
+LAST_MESSAGES = 10
+# Button payloads and back-office events are not things anyone said.
+EXTERNAL_PREFIX = "EXTERNAL: "
+
+REQUESTS = {
+    "track_order": "Suivi de commande",
+    "delivery_time": "Délais de livraison",
+    "cancel_order": "Annulation de commande",
+    "return_item": "Retour d'article",
+    "refund_status": "Suivi de remboursement",
+    "problem_report": "Problème sur une commande (colis abîmé, article manquant…)",
+    "change_order": "Modification de commande",
+    "faq": "Question générale",
+}
+
+REASONS = {
+    Reason.asked: "Le client a demandé à parler à un conseiller.",
+    Reason.unsure: "L'assistant n'a pas compris deux messages de suite.",
+    Reason.verification: "Trois vérifications de commande ont échoué.",
+    Reason.upset: "Le client semble mécontent.",
+    Reason.shop_down: "Le système de commandes ne répondait pas.",
+}
+
+
+def _said(event: Mapping[str, Any]) -> Turn | None:
+    text = (event.get("text") or "").strip()
+    if not text or text.startswith(EXTERNAL_PREFIX):
+        return None
+    if event.get("event") == "user":
+        return None if text.startswith("/") else Turn(sender="shopper", text=text[:4000])
+    if event.get("event") == "bot":
+        return Turn(sender="bot", text=text[:4000])
+    return None
+
+
+def summarise(events: Iterable[Mapping[str, Any]], order_number: str | None) -> Summary:
+    """The shopper's request (the last thing they asked for, in words), the verified order and
+    the last messages, so that the agent never makes them repeat it."""
+    turns: list[Turn] = []
+    request = ""
+    for event in events:
+        turn = _said(event)
+        if turn:
+            turns.append(turn)
+        if event.get("event") == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if intent in REQUESTS:
+                request = REQUESTS[intent]
+    last_shopper = next((t.text for t in reversed(turns) if t.sender == "shopper"), "")
+    if not request:
+        request = last_shopper[:200]
+    elif last_shopper:
+        request = f"{request} — « {last_shopper[:200]} »"
+    return Summary(request=request[:500], order_number=order_number,
+                   last_messages=turns[-LAST_MESSAGES:])
+
+
+def _when(moment: datetime, timezone: str) -> str:
+    local = moment.astimezone(ZoneInfo(timezone))
+    hour = f"{local.hour} h" + (f" {local.minute:02d}" if local.minute else "")
+    return f"{french_date(local, weekday=True)} à {hour}"
+
+
+def waiting_message(ticket: HandoffTicket, timezone: str) -> str:
+    """Honest about what happens next: a wait when someone is there, else when."""
+    if ticket.open_now and ticket.agents_online and ticket.expected_wait_minutes is not None:
+        wait = ticket.expected_wait_minutes
+        eta = "dans un instant" if wait <= 1 else f"dans {wait} minutes environ"
+        return ("Je vous mets en relation avec un conseiller, qui a déjà le résumé de notre "
+                f"échange : il vous répond ici {eta}. Vous pouvez continuer à écrire, il lira "
+                "tout.")
+    why = ("Notre service client est fermé pour le moment" if not ticket.open_now
+           else "Aucun conseiller n'est disponible pour le moment")
+    when = f" {_when(ticket.answer_by, timezone)}" if ticket.answer_by else " dès que possible"
+    return (f"{why}. Laissez-nous votre message ici, avec tous les détails utiles : un "
+            f"conseiller vous répondra dans cette conversation{when}.")

@@ -1,0 +1,106 @@
+"""Hand-off is a state of the conversation, not a message: this policy enforces that state.
+
+While an agent owns the conversation (slot `handoff_active`), every shopper message is relayed
+to the agent's inbox and the bot says nothing of its own, whatever the NLU thought. Messages
+sent by the back office through `trigger_intent` (an agent's reply, the case resolved or handed
+back) run their action whatever the state. An upset shopper is handed to a person.
+
+It outranks the rule policy (priority 7 > 6) so that no rule or form can speak over an agent.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+ACTIVE_SLOT = "handoff_active"
+RELAY = "action_relay_to_agent"
+HANDOFF = "action_human_handoff"
+# Intents only the back office sends (bot/handoff/models.py) and the action each one runs.
+EXTERNAL = {
+    "agent_reply": "action_agent_reply",
+    "handoff_resolved": "action_handoff_resolved",
+    "handoff_returned": "action_handoff_returned",
+}
+# What the policy itself predicted: after any of these, the bot listens again.
+OWN_ACTIONS = {RELAY, *EXTERNAL.values()}
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
+)
+class HandoffPolicy(Policy):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"priority": 7}
+
+    @staticmethod
+    def supported_data() -> SupportedData:
+        return SupportedData.ML_AND_RULE_DATA
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        featurizer: Any | None = None,
+    ) -> None:
+        super().__init__(config, model_storage, resource, execution_context, featurizer)
+
+    def train(
+        self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any
+    ) -> Resource:
+        return self._resource  # nothing to learn: the state decides
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        action = next_action(tracker)
+        probabilities = self._default_predictions(domain)
+        if action is not None and action in domain.action_names_or_texts:
+            probabilities[domain.index_for_action(action)] = 1.0
+        return self._prediction(probabilities)
+
+
+def next_action(tracker: DialogueStateTracker) -> str | None:
+    """The action this policy insists on, or None to let the other policies decide."""
+    last = _last_action_or_message(tracker)
+    if isinstance(last, ActionExecuted):
+        # After one of our actions the bot waits for the next message; otherwise, e.g. while
+        # a form ends after the hand-off began, the other policies carry on.
+        return ACTION_LISTEN_NAME if last.action_name in OWN_ACTIONS else None
+    if not isinstance(last, UserUttered):
+        return None
+    intent = (last.intent or {}).get("name")
+    if intent in EXTERNAL:
+        return EXTERNAL[intent]
+    if tracker.get_slot(ACTIVE_SLOT):
+        return RELAY
+    if ((last.parse_data or {}).get("mood") or {}).get("label") == "upset":
+        return HANDOFF
+    return None
+
+
+def _last_action_or_message(tracker: DialogueStateTracker) -> Any:
+    """The latest user message, or the latest action if one ran after it (action_listen
+    excluded: it only means the bot was waiting)."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return event
+        if isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
+            return event
+    return None
