@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -197,3 +198,23 @@ def create_user(stack: Stack, email: str, role: str, password: str = "motdepasse
         input=password + "\n", cwd=ROOT, env=stack.env, check=True, capture_output=True,
         text=True)
 
+
+def agent_login(stack: Stack, email: str, password: str = "motdepasse-e2e-1") -> requests.Session:
+    """A logged-in back-office session that sends its CSRF token with every request."""
+    session = requests.Session()
+    page = session.get(f"{stack.backoffice_url}/login", timeout=10).text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert csrf, "the login form carries a CSRF token"
+    response = session.post(f"{stack.backoffice_url}/login", timeout=10, data={
+        "email": email, "password": password, "csrf_token": csrf.group(1)})
+    assert response.ok and "/login" not in response.url, response.text[:500]
+    session.headers["X-CSRF-Token"] = csrf_of(session, stack)
+    return session
+
+
+def csrf_of(session: requests.Session, stack: Stack) -> str:
+    page = session.get(f"{stack.backoffice_url}/inbox", timeout=10).text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page) or re.search(
+        r'"X-CSRF-Token"\s*:\s*"([^"]+)"', page)
+    assert found, page[:1000]
+    return found.group(1)

@@ -3,13 +3,12 @@ while an agent owns the conversation, the agent's reply reaching the conversatio
 and the rating."""
 from __future__ import annotations
 
-import re
 import uuid
 
 import pytest
 import requests
 
-from tests.e2e.conftest import Stack, create_user, handoff_of, texts
+from tests.e2e.conftest import Stack, agent_login, create_user, handoff_of, texts
 
 pytestmark = pytest.mark.e2e
 
@@ -29,26 +28,6 @@ def tracker(stack: Stack, sender: str) -> dict:
 
 def bot_texts(stack: Stack, sender: str) -> list[str]:
     return [e.get("text") or "" for e in tracker(stack, sender)["events"] if e["event"] == "bot"]
-
-
-def agent_login(stack: Stack, email: str, password: str = "motdepasse-e2e-1") -> requests.Session:
-    session = requests.Session()
-    page = session.get(f"{stack.backoffice_url}/login", timeout=10).text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert csrf, "the login form carries a CSRF token"
-    response = session.post(f"{stack.backoffice_url}/login", timeout=10, data={
-        "email": email, "password": password, "csrf_token": csrf.group(1)})
-    assert response.ok and "/login" not in response.url, response.text[:500]
-    session.headers["X-CSRF-Token"] = csrf_of(session, stack)
-    return session
-
-
-def csrf_of(session: requests.Session, stack: Stack) -> str:
-    page = session.get(f"{stack.backoffice_url}/inbox", timeout=10).text
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page) or re.search(
-        r'"X-CSRF-Token"\s*:\s*"([^"]+)"', page)
-    assert found, page[:1000]
-    return found.group(1)
 
 
 def test_asking_for_a_person_then_silence_relay_reply_resolution_and_rating(stack: Stack):

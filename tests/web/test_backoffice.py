@@ -1,0 +1,140 @@
+"""The back office in a real Chromium against the real stack: an agent takes over a
+conversation started over Rasa's REST channel and the shopper gets the reply and the rating
+question; an editor publishes an FAQ entry and the bot answers with it at once; a web-widget
+shopper sees the agent's reply arrive live."""
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Any
+
+import pytest
+import requests
+
+from tests.e2e.conftest import agent_login, create_user, handoff_of
+from tests.web.conftest import CHROMIUM, WidgetStack
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                       reason=f"{CHROMIUM} is missing: apt-get install chromium"),
+]
+WAIT_MS = 20_000
+PASSWORD = "motdepasse-e2e-1"
+
+
+def bot_events(stack: WidgetStack, sender: str) -> list[dict[str, Any]]:
+    response = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker",
+                            params={"token": stack.env["COMPTOIR_RASA_TOKEN"]}, timeout=10)
+    response.raise_for_status()
+    return [e for e in response.json()["events"] if e["event"] == "bot"]
+
+
+def log_in(browser: Any, stack: WidgetStack, email: str) -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{stack.backoffice_url}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    return page
+
+
+def test_agent_takes_over_replies_and_resolves(web_stack: WidgetStack, browser: Any):
+    from playwright.sync_api import expect
+
+    stack = web_stack
+    create_user(stack, "agent.navigateur@boutique-demo.fr", "agent", PASSWORD)
+    page = log_in(browser, stack, "agent.navigateur@boutique-demo.fr")
+    try:
+        expect(page).to_have_url(f"{stack.backoffice_url}/inbox")
+        sender = f"web-handoff-{uuid.uuid4().hex[:8]}"
+        stack.say(sender, "bonjour")
+        stack.say(sender, "je voudrais parler à un conseiller, merci")
+        # The queue updates live: no reload.
+        row = page.get_by_role("link", name="je voudrais parler à un conseiller, merci")
+        expect(row).to_be_visible(timeout=WAIT_MS)
+        row.click()
+        transcript = page.locator(".transcript")
+        expect(transcript).to_contain_text("bonjour", timeout=WAIT_MS)
+
+        # A relayed message arrives live, shown as text: a shopper's <script> never runs.
+        assert stack.say(sender, "<script>window.pwned = 1</script> vous êtes là ?") == []
+        live = page.locator("#messages")
+        expect(live).to_contain_text("<script>window.pwned = 1</script> vous êtes là ?",
+                                     timeout=WAIT_MS)
+        assert page.evaluate("window.pwned") is None
+
+        page.get_by_label("Votre message au client").fill(
+            "Bonjour, je suis Lucie et je m'occupe de vous.")
+        page.get_by_role("button", name="Envoyer").click()
+        expect(live).to_contain_text("je m'occupe de vous", timeout=WAIT_MS)
+        assert any("je m'occupe de vous" in (e.get("text") or "")
+                   for e in bot_events(stack, sender)), "the shopper's conversation has it"
+
+        page.get_by_role("button", name="Marquer résolu").click()
+        expect(page).to_have_url(f"{stack.backoffice_url}/inbox", timeout=WAIT_MS)
+        last = bot_events(stack, sender)[-1]
+        assert "de 1 à 5" in last["text"] and len(last["data"]["buttons"]) == 5
+        assert handoff_of(stack, sender)["status"] == "resolved"
+    finally:
+        page.context.close()
+
+
+def test_editor_publishes_an_entry_and_the_bot_answers_with_it(web_stack: WidgetStack,
+                                                               browser: Any):
+    from playwright.sync_api import expect
+
+    stack = web_stack
+    create_user(stack, "editrice@boutique-demo.fr", "editor", PASSWORD)
+    page = log_in(browser, stack, "editrice@boutique-demo.fr")
+    answer = ("Oui ! Un atelier tricot a lieu chaque samedi à 14 h dans notre boutique de Lyon, "
+              "sur inscription.")
+    try:
+        expect(page).to_have_url(f"{stack.backoffice_url}/faq")
+        page.get_by_role("link", name="Nouvelle entrée").click()
+        page.get_by_label("Identifiant").fill("product.atelier_tricot")
+        page.get_by_label("Sujet", exact=True).select_option("product")
+        page.get_by_label("Question", exact=True).fill("Organisez-vous des ateliers de tricot ?")
+        page.get_by_label("Autres formulations").fill(
+            "vous faites des cours de tricot ?\nil y a un atelier tricot en boutique ?\n"
+            "je voudrais apprendre à tricoter chez vous\natelier de tricot le samedi")
+        page.get_by_label("Réponse", exact=True).fill(answer)
+        page.get_by_role("button", name="Publier").click()
+        confirm = page.get_by_role("button", name="Publier quand même")
+        if confirm.count():  # a near-duplicate warning is allowed; the editor confirms
+            confirm.click()
+        expect(page.locator("body")).to_contain_text("product.atelier_tricot", timeout=WAIT_MS)
+    finally:
+        page.context.close()
+    # No retraining: the very next question gets the new answer.
+    sender = f"web-faq-{uuid.uuid4().hex[:8]}"
+    replies = stack.say(sender, "est-ce que vous proposez des ateliers de tricot ?")
+    assert answer in "\n".join(r.get("text", "") for r in replies)
+
+
+def test_widget_shopper_sees_the_agents_reply_live(web_stack: WidgetStack, browser: Any):
+    from playwright.sync_api import expect
+
+    stack = web_stack
+    create_user(stack, "agent.widget@boutique-demo.fr", "agent", PASSWORD)
+    agent = agent_login(stack, "agent.widget@boutique-demo.fr", PASSWORD)
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+    page = context.new_page()
+    try:
+        page.goto(stack.web_url)
+        page.get_by_role("button", name="Ouvrir le chat avec l'assistant").click()
+        box = page.get_by_label("Votre message")
+        bot = page.get_by_role("log").locator(".comptoir-bot")
+        box.fill("je veux parler à un conseiller")
+        box.press("Enter")
+        expect(bot.last).to_contain_text("conseiller", timeout=WAIT_MS)
+        session = page.evaluate("JSON.parse(localStorage.getItem('comptoir')).sessionId")
+        row = handoff_of(stack, session)
+        assert row["channel"] == "socketio"
+        sent = agent.post(f"{stack.backoffice_url}/inbox/{row['id']}/reply",
+                          data={"text": "Bonjour, ici Marc du service client."}, timeout=30)
+        assert sent.ok, sent.text[:500]
+        expect(bot.last).to_contain_text("ici Marc du service client", timeout=WAIT_MS)
+    finally:
+        context.close()
