@@ -19,7 +19,7 @@ export COMPTOIR_RASA_URL ?= http://127.0.0.1:$(or $(COMPTOIR_RASA_PORT),5005)
 
 RASA_SOURCES := domain.yml config.yml $(shell find data/nlu data/rules data/stories bot/nlu bot/policies -type f -name '*.y*ml' -o -type f -name '*.py' 2>/dev/null)
 
-.PHONY: help setup model kb run web test lint types validate clean lock telegram-webhook nlu-cv kb-eval kb-bench eval eval-smoke
+.PHONY: help setup model kb run web user test lint types validate clean lock telegram-webhook nlu-cv kb-eval kb-bench eval eval-smoke
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -63,14 +63,19 @@ var/shop.db: | $(VENV)/.installed
 	@echo "==> Seeding the demo shop database"
 	$(PY) -m bot.shop seed
 
-run: setup model kb var/rasa_token var/shop.db ## start the demo shop, the action server, Rasa and the chat widget's demo page (Ctrl-C stops all)
+run: setup model kb var/rasa_token var/shop.db ## start the demo shop, the action server, Rasa, the back office and the chat widget's demo page (Ctrl-C stops all)
 	@echo "==> Demo orders to try:"; $(PY) -m bot.shop demo-orders | head -n 4
 	@echo "==> Chat over REST: curl -s localhost:5005/webhooks/rest/webhook -d '{\"sender\":\"moi\",\"message\":\"bonjour\"}'"
 	@echo "==> Chat in a browser: http://127.0.0.1:$${COMPTOIR_WEB_PORT:-8200}/ (demo shop page with the widget)"
+	@echo "==> Back office (agents, FAQ editors): http://127.0.0.1:$${COMPTOIR_BACKOFFICE_PORT:-8000}/ (first account: make user EMAIL=vous@boutique.fr ROLE=admin)"
 	$(VENV)/bin/honcho start -f Procfile
 
 web: $(VENV)/.installed ## serve only the chat widget's demo shop page on :8200 (Rasa must run: make run)
 	$(PY) -m bot.web serve --port $${COMPTOIR_WEB_PORT:-8200}
+
+user: $(VENV)/.installed ## create a back-office account: make user EMAIL=vous@boutique.fr [NAME=Prénom] [ROLE=agent|editor|admin] (asks the password)
+	@test -n "$(EMAIL)" || { echo "usage: make user EMAIL=vous@boutique.fr [NAME=Prénom] [ROLE=agent|editor|admin]"; exit 2; }
+	$(PY) -m bot.backoffice create-user --email "$(EMAIL)" --name "$(or $(NAME),$(firstword $(subst @, ,$(EMAIL))))" --role "$(or $(ROLE),admin)"
 
 test: setup lint types model kb ## lint, types, then every test suite: unit, shop API, knowledge base, Rasa data and stories, channels, end-to-end
 	$(VENV)/bin/pytest

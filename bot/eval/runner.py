@@ -60,8 +60,8 @@ def evaluate_routes(path: Path, parse: Callable[[str], Mapping[str, Any]],
 def mood_counts(golds: list[Gold], upset: list[bool]) -> dict[str, Any]:
     """How the mood annotator's "upset" lines up with the items labelled `handoff`: measured,
     never tuned on (bot/nlu/mood.py)."""
-    handoff = [u for g, u in zip(golds, upset) if g.accepts("handoff")]
-    others = [u for g, u in zip(golds, upset) if not g.accepts("handoff")]
+    handoff = [u for g, u in zip(golds, upset, strict=True) if g.accepts("handoff")]
+    others = [u for g, u in zip(golds, upset, strict=True) if not g.accepts("handoff")]
     return {
         "handoff_items": len(handoff), "upset_among_handoff": sum(handoff),
         "recall_on_handoff": round(sum(handoff) / len(handoff), 3) if handoff else None,

@@ -18,7 +18,7 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 
@@ -193,6 +193,7 @@ class TelegramInput(InputChannel):
         """Turn one update into a user message; ignore what a shopper did not write."""
         out = TelegramOutput(self.bot)
         text: str | None = None
+        user: User | None  # a channel post has no sender
         if update.callback_query is not None:
             query = update.callback_query
             message = query.message

@@ -1,0 +1,80 @@
+"""python -m bot.backoffice serve | migrate | create-user."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from bot.settings import get_settings
+
+
+def _password(from_stdin: bool) -> str:
+    from .security import MIN_PASSWORD
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Mot de passe : ")
+        if getpass.getpass("Confirmez le mot de passe : ") != password:
+            raise SystemExit("Les deux mots de passe diffèrent.")
+    if len(password) < MIN_PASSWORD:
+        raise SystemExit(f"Mot de passe trop court ({MIN_PASSWORD} caractères au moins).")
+    return password
+
+
+def create_user(args: argparse.Namespace) -> int:
+    from .db import User, make_engine, make_sessionmaker, migrate
+    from .security import find_user, hash_password
+
+    url = get_settings().backoffice_db_url
+    migrate(url)
+    email = args.email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise SystemExit(f"Adresse e-mail invalide : {args.email!r}")
+    password = _password(args.password_stdin)
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as db:
+        if find_user(db, email) is not None:
+            raise SystemExit(f"Un compte existe déjà pour {email}.")
+        db.add(User(email=email, display_name=args.name.strip()[:100], role=args.role,
+                    password_hash=hash_password(password), active=True))
+        db.commit()
+    engine.dispose()
+    print(f"Compte créé : {email} ({args.role})")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.backoffice",
+                                     description="Comptoir's back office (inbox, FAQ editor).")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = sub.add_parser("serve", help="run the back office with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--log-level", default="info",
+                       choices=["critical", "error", "warning", "info", "debug"])
+    sub.add_parser("migrate", help="apply the database migrations (alembic upgrade head)")
+    user = sub.add_parser("create-user", help="create a user (password asked twice)")
+    user.add_argument("--email", required=True)
+    user.add_argument("--name", required=True)
+    user.add_argument("--role", choices=["agent", "editor", "admin"], default="agent")
+    user.add_argument("--password-stdin", action="store_true",
+                      help="read the password from the first line of standard input")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        import uvicorn
+
+        uvicorn.run("bot.backoffice.app:create_app", factory=True, host=args.host,
+                    port=args.port, log_level=args.log_level)
+        return 0
+    if args.command == "migrate":
+        from .db import migrate
+
+        migrate(get_settings().backoffice_db_url)
+        print("Base à jour.")
+        return 0
+    return create_user(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

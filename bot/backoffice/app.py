@@ -1,0 +1,121 @@
+"""The back office's FastAPI application: `create_app(settings)`.
+
+    uvicorn --factory bot.backoffice.app:create_app      (or: python -m bot.backoffice serve)
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from bot.settings import Settings, get_settings
+
+from .db import make_engine, make_sessionmaker, migrate, utcnow
+from .events import Broadcaster
+from .rasa import RasaClient
+from .routes import api, auth, faq, inbox, users
+from .security import LoginRequired, csrf_protect
+from .web import env, render
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent / "static"
+SESSION_HOURS = 12
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    kb: Any = None,
+    clock: Callable[[], datetime] | None = None,
+    run_migrations: bool = True,
+) -> FastAPI:
+    """The back office. `kb`: a bot.kb KnowledgeBase (default: the process-wide one over
+    COMPTOIR_KB_DIR); `clock`: returns the aware current time (tests fix it)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if run_migrations:
+            migrate(settings.backoffice_db_url)
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPI(title="Comptoir — back office", lifespan=lifespan, docs_url=None,
+                  redoc_url=None, openapi_url=None, dependencies=[Depends(csrf_protect)])
+    engine = make_engine(settings.backoffice_db_url)
+    if kb is None:
+        from bot import kb as kb_module
+
+        kb = kb_module.get_kb()
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = make_sessionmaker(engine)
+    app.state.kb = kb
+    app.state.clock = clock or utcnow
+    app.state.broadcaster = Broadcaster()
+    app.state.rasa = RasaClient(str(settings.rasa_url), settings.secret("rasa_token"))
+    app.state.service_token = settings.secret("service_token")
+    app.state.sse_keepalive = 15.0
+    env.globals["timezone"] = settings.support_timezone
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret("session_secret"),
+        session_cookie="comptoir_backoffice",
+        max_age=SESSION_HOURS * 3600,
+        same_site="lax",
+        https_only=str(settings.backoffice_public_url).startswith("https"),
+    )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (auth, api, inbox, faq, users):
+        app.include_router(module.router)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _: LoginRequired) -> Response:
+        wants_html = "text/html" in request.headers.get("accept", "")
+        if request.method == "GET" and wants_html and not request.headers.get("hx-request"):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            from urllib.parse import quote
+
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        return JSONResponse({"detail": "login required"}, status_code=401,
+                            headers={"HX-Redirect": "/login"})
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        if request.url.path.startswith("/api/") or "text/html" not in request.headers.get(
+                "accept", ""):
+            return JSONResponse({"detail": error.detail}, status_code=error.status_code,
+                                headers=error.headers)
+        return render(request, "error.html", {"message": error.detail},
+                      status_code=error.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
+        if request.url.path.startswith("/api/") or "text/html" not in request.headers.get(
+                "accept", ""):
+            return JSONResponse({"detail": jsonable(error.errors())}, status_code=422)
+        fields = ", ".join(str(e.get("loc", ["?"])[-1]) for e in error.errors())
+        return render(request, "error.html", {"message": f"Champ invalide : {fields}."},
+                      status_code=422)
+
+    return app
+
+
+def jsonable(errors: Any) -> Any:
+    from fastapi.encoders import jsonable_encoder
+
+    return jsonable_encoder(errors)

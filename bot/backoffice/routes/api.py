@@ -1,0 +1,54 @@
+"""Service API for the action server (contract: bot/handoff/models.py)."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from sqlalchemy import select
+
+from bot.handoff.models import HandoffRequest, HandoffTicket, Rating, ShopperMessage
+
+from .. import handoffs as service
+from ..alerts import schedule_alert
+from ..db import Handoff
+from ..security import Db, require_service
+
+router = APIRouter(prefix="/api", dependencies=[Depends(require_service)], tags=["service"])
+
+
+@router.post("/handoffs", status_code=201, response_model=HandoffTicket)
+async def create_handoff(body: HandoffRequest, request: Request, db: Db) -> HandoffTicket:
+    state = request.app.state
+    now = state.clock()
+    handoff, created = service.create_or_get(db, body, now)
+    if created:
+        state.broadcaster.publish("handoff", id=handoff.id, change="created")
+        schedule_alert(handoff, state.settings)
+    return service.ticket(db, handoff, now, state.settings)
+
+
+@router.post("/handoffs/{conversation_id}/messages", status_code=202)
+async def relay_message(
+    conversation_id: str, body: ShopperMessage, request: Request, db: Db
+) -> dict[str, int]:
+    handoff = service.open_handoff(db, conversation_id)
+    if handoff is None:
+        raise HTTPException(404, "no open hand-off for this conversation")
+    message = service.add_message(db, handoff, "shopper", body.text, request.app.state.clock())
+    request.app.state.broadcaster.publish("message", id=handoff.id, message=message.id)
+    return {"handoff": handoff.id, "message": message.id}
+
+
+@router.post("/handoffs/{conversation_id}/rating", status_code=204)
+async def rate(conversation_id: str, body: Rating, request: Request, db: Db) -> Response:
+    handoff = db.scalar(
+        select(Handoff)
+        .where(Handoff.conversation_id == conversation_id, Handoff.status == "resolved")
+        .order_by(Handoff.resolved_at.desc(), Handoff.id.desc())
+        .limit(1)
+    )
+    if handoff is None:
+        raise HTTPException(404, "no resolved hand-off for this conversation")
+    handoff.rating = body.rating
+    handoff.rated_at = request.app.state.clock()
+    db.commit()
+    request.app.state.broadcaster.publish("handoff", id=handoff.id, change="rated")
+    return Response(status_code=204)

@@ -1,0 +1,206 @@
+"""Agents' inbox: the queue, live events (SSE), a conversation, reply / resolve / hand back."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from sqlalchemy.orm import Session
+
+from bot.handoff.models import AGENT_REPLY_INTENT, RESOLVED_INTENT, RETURNED_INTENT
+
+from .. import handoffs as service
+from ..db import Handoff, User
+from ..rasa import RasaError, TranscriptTurn, last_shopper_text, transcript
+from ..security import AgentUser, Db
+from ..web import render
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/inbox")
+SUGGESTIONS = 3
+
+
+def _handoff(db: Session, handoff_id: int) -> Handoff:
+    handoff = db.get(Handoff, handoff_id)
+    if handoff is None:
+        raise HTTPException(404, "Transfert introuvable.")
+    return handoff
+
+
+@router.get("")
+def inbox(request: Request, user: AgentUser, db: Db) -> Response:
+    now = request.app.state.clock()
+    return render(request, "inbox.html", {"queue": service.queue(db), "now": now,
+                                          "waited": service.waited})
+
+
+@router.get("/queue")
+def queue_fragment(request: Request, user: AgentUser, db: Db) -> Response:
+    now = request.app.state.clock()
+    return render(request, "_queue.html", {"queue": service.queue(db), "now": now,
+                                           "waited": service.waited})
+
+
+def _touch(request: Request, user_id: int) -> None:
+    with request.app.state.sessions() as db:
+        user = db.get(User, user_id)
+        if user is not None:
+            user.last_seen = request.app.state.clock()
+            db.commit()
+
+
+@router.get("/events")
+async def events(request: Request, user: AgentUser) -> StreamingResponse:
+    """Server-Sent Events: `handoff` (created / changed) and `message` (new message), with the
+    hand-off id; keeps the agent's presence fresh while the page is open."""
+    broadcaster = request.app.state.broadcaster
+    client = broadcaster.subscribe()
+    keepalive = request.app.state.sse_keepalive
+    user_id = user.id
+
+    async def stream() -> AsyncIterator[str]:
+        try:
+            yield "retry: 3000\nevent: ready\ndata: {}\n\n"
+            while not await request.is_disconnected():
+                try:
+                    yield await asyncio.wait_for(client[1].get(), timeout=keepalive)
+                except asyncio.TimeoutError:
+                    await asyncio.to_thread(_touch, request, user_id)
+                    yield ": keep-alive\n\n"
+        finally:
+            broadcaster.unsubscribe(client)
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+async def _page(
+    request: Request, db: Session, handoff: Handoff, *, error: str | None = None,
+    draft: str = "", status_code: int = 200,
+) -> Response:
+    state = request.app.state
+    turns: list[TranscriptTurn] = []
+    tracker_error: str | None = None
+    slots: dict[str, Any] = {}
+    try:
+        tracker = await state.rasa.tracker(handoff.conversation_id)
+        turns = transcript(tracker)
+        slots = tracker.get("slots") or {}
+    except RasaError as problem:
+        tracker_error = str(problem)
+    shopper_lines = [m.text for m in handoff.messages if m.sender == "shopper"]
+    question = (shopper_lines[-1] if shopper_lines else None) or last_shopper_text(turns) or \
+        str((handoff.summary or {}).get("request") or "")
+    suggestions: list[Any] = []
+    if question.strip():
+        try:
+            result = await asyncio.to_thread(state.kb.search, question, SUGGESTIONS)
+            suggestions = list(result.hits)
+        except Exception:  # noqa: BLE001 - suggestions are a help, never a blocker
+            log.exception("suggestions unavailable handoff=%s", handoff.id)
+    order_facts = slots.get("order_facts")
+    context = {
+        "handoff": handoff, "turns": turns, "tracker_error": tracker_error,
+        "verified_order": slots.get("verified_order"),
+        "order_facts": order_facts if isinstance(order_facts, dict) else None,
+        "suggestions": suggestions, "question": question, "error": error, "draft": draft,
+        "now": state.clock(), "waited": service.waited,
+    }
+    return render(request, "conversation.html", context, status_code=status_code)
+
+
+@router.get("/{handoff_id}")
+async def conversation(handoff_id: int, request: Request, user: AgentUser, db: Db) -> Response:
+    return await _page(request, db, _handoff(db, handoff_id))
+
+
+@router.get("/{handoff_id}/messages")
+def messages_fragment(handoff_id: int, request: Request, user: AgentUser, db: Db) -> Response:
+    return render(request, "_messages.html", {"handoff": _handoff(db, handoff_id)})
+
+
+def _closed(request: Request, handoff: Handoff) -> Response | None:
+    if handoff.is_open:
+        return None
+    return render(request, "error.html", {"message": "Ce cas est déjà clos "
+                  f"({handoff.status}) : rien n'a été envoyé."}, status_code=409)
+
+
+@router.post("/{handoff_id}/assign")
+def assign(handoff_id: int, request: Request, user: AgentUser, db: Db) -> Response:
+    handoff = _handoff(db, handoff_id)
+    if (closed := _closed(request, handoff)) is not None:
+        return closed
+    now = request.app.state.clock()
+    handoff.status, handoff.assigned_to, handoff.updated_at = "assigned", user.id, now
+    service.add_message(db, handoff, "system", f"Pris en charge par {user.display_name}", now,
+                        user)
+    request.app.state.broadcaster.publish("handoff", id=handoff.id, change="assigned")
+    return RedirectResponse(f"/inbox/{handoff.id}", status_code=303)
+
+
+@router.post("/{handoff_id}/reply")
+async def reply(
+    handoff_id: int, request: Request, user: AgentUser, db: Db,
+    text: Annotated[str, Form(min_length=1, max_length=4000)],
+) -> Response:
+    handoff = _handoff(db, handoff_id)
+    if (closed := _closed(request, handoff)) is not None:
+        return closed
+    text = text.strip()
+    if not text:
+        return await _page(request, db, handoff, error="Le message est vide.", status_code=422)
+    try:
+        await request.app.state.rasa.trigger_intent(
+            handoff.conversation_id, AGENT_REPLY_INTENT,
+            {"agent_text": text, "agent_name": user.display_name},
+        )
+    except RasaError as problem:
+        return await _page(
+            request, db, handoff, draft=text, status_code=502,
+            error=f"Message NON envoyé : {problem}. Votre texte est conservé ci-dessous, "
+                  "réessayez dans un instant.",
+        )
+    now = request.app.state.clock()
+    if handoff.status == "waiting":
+        handoff.status, handoff.assigned_to = "assigned", user.id
+    service.add_message(db, handoff, "agent", text, now, user)
+    request.app.state.broadcaster.publish("message", id=handoff.id)
+    return RedirectResponse(f"/inbox/{handoff.id}", status_code=303)
+
+
+async def _close(
+    request: Request, user: User, db: Session, handoff_id: int, intent: str, status: str,
+    note: str,
+) -> Response:
+    handoff = _handoff(db, handoff_id)
+    if (closed := _closed(request, handoff)) is not None:
+        return closed
+    try:
+        await request.app.state.rasa.trigger_intent(handoff.conversation_id, intent, {})
+    except RasaError as problem:
+        return await _page(request, db, handoff, status_code=502,
+                           error=f"Action NON effectuée : {problem}. Le cas reste ouvert.")
+    now = request.app.state.clock()
+    handoff.status, handoff.updated_at = status, now
+    if status == "resolved":
+        handoff.resolved_at = now
+    if handoff.assigned_to is None:
+        handoff.assigned_to = user.id
+    service.add_message(db, handoff, "system", f"{note} par {user.display_name}", now, user)
+    request.app.state.broadcaster.publish("handoff", id=handoff.id, change=status)
+    return RedirectResponse("/inbox", status_code=303)
+
+
+@router.post("/{handoff_id}/resolve")
+async def resolve(handoff_id: int, request: Request, user: AgentUser, db: Db) -> Response:
+    return await _close(request, user, db, handoff_id, RESOLVED_INTENT, "resolved", "Résolu")
+
+
+@router.post("/{handoff_id}/return")
+async def hand_back(handoff_id: int, request: Request, user: AgentUser, db: Db) -> Response:
+    return await _close(request, user, db, handoff_id, RETURNED_INTENT, "returned",
+                        "Rendu au bot")

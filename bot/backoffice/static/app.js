@@ -1,0 +1,31 @@
+// Comptoir back office: live inbox (Server-Sent Events) and one-click suggested answers.
+(function () {
+  "use strict";
+  function refresh(el) {
+    if (window.htmx) {
+      htmx.ajax("GET", el.dataset.refreshUrl, { target: el, swap: "innerHTML" });
+    }
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-insert]");
+    if (!button) return;
+    var box = document.getElementById("reply");
+    if (!box) return;
+    box.value = button.dataset.insert;
+    box.focus();
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var url = document.body.dataset.sse;
+    if (!url || !window.EventSource) return;
+    var source = new EventSource(url);
+    function onEvent(event) {
+      var data = {};
+      try { data = JSON.parse(event.data); } catch (e) { return; }
+      document.querySelectorAll("[data-refresh-url]").forEach(function (el) {
+        if (!el.dataset.handoff || el.dataset.handoff === String(data.id)) refresh(el);
+      });
+    }
+    source.addEventListener("handoff", onEvent);
+    source.addEventListener("message", onEvent);
+  });
+})();

@@ -1,0 +1,51 @@
+"""Jinja2 templates (autoescape always on; shopper text is never marked safe)."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader
+
+from .security import csrf_token
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
+                  lstrip_blocks=True)
+ROLES_FR = {"agent": "conseiller", "editor": "rédacteur", "admin": "administrateur"}
+STATUS_FR = {"waiting": "en attente", "assigned": "pris en charge", "resolved": "résolu",
+             "returned": "rendu au bot"}
+REASON_FR = {"asked": "demande un conseiller", "unsure": "bot incertain",
+             "verification": "vérification échouée", "upset": "client mécontent",
+             "shop_down": "boutique en panne"}
+OUTCOME_FR = {"answer": "le bot répond", "choose": "le bot propose des choix (« vouliez-vous "
+              "dire »)", "none": "pas de réponse : le bot propose un conseiller"}
+
+
+def _local(value: datetime | float | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        value = datetime.fromtimestamp(value, ZoneInfo("UTC"))
+    zone = ZoneInfo(str(env.globals.get("timezone", "Europe/Paris")))
+    return value.astimezone(zone).strftime(fmt)
+
+
+env.filters["local"] = _local
+env.globals.update(ROLES_FR=ROLES_FR, STATUS_FR=STATUS_FR, REASON_FR=REASON_FR,
+                   OUTCOME_FR=OUTCOME_FR)
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    data = {
+        "request": request,
+        "user": getattr(request.state, "user", None),
+        "csrf": csrf_token(request),
+        **(context or {}),
+    }
+    return HTMLResponse(env.get_template(name).render(data), status_code=status_code)

@@ -1,0 +1,128 @@
+"""FAQ editor: published live through bot.kb, near-duplicate warning, history, test box."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from markupsafe import escape
+
+from bot.backoffice.db import FaqChange
+from bot.kb.config import get_kb_settings
+from bot.kb.encoders import Encoder
+from bot.kb.service import KnowledgeBase
+
+from .conftest import BackOffice
+
+ADVENT = {
+    "entry_id": "gift.advent_calendar",
+    "topic": "gift",
+    "question": "Vendez-vous des calendriers de l'avent ?",
+    "alternatives": "calendrier de l'avent beauté\n\ncalendrier avent dispo ?\n"
+                    "un coffret avec une surprise chaque jour de décembre",
+    "answer": "Oui : notre calendrier de l'avent beauté est en vente de début novembre à Noël.",
+}
+
+
+def reader(kb_dir: Path, encoder: Encoder) -> KnowledgeBase:
+    """Another process's view of the knowledge base (what the action server searches)."""
+    return KnowledgeBase(settings=get_kb_settings(dir=kb_dir), encoder=encoder)
+
+
+def test_create_publishes_live_and_is_in_history(bo: BackOffice, kb_dir: Path,
+                                                 encoder: Encoder) -> None:
+    bot = reader(kb_dir, encoder)
+    before = bot.current_version()
+    assert bot.search("calendrier de l'avent beauté").top.id != "gift.advent_calendar"
+    csrf = bo.login("editor@boutique.fr")
+    response = bo.client.post("/faq/new", data={**ADVENT, "csrf_token": csrf},
+                              follow_redirects=False)
+    assert response.status_code == 303, response.text
+    result = bot.search("vous avez un calendrier de l'avent ?")
+    assert result.version != before
+    assert result.top.id == "gift.advent_calendar" and result.outcome == "answer"
+    assert result.top.answer == ADVENT["answer"]
+    listing = bo.client.get("/faq", params={"q": "avent", "topic": "gift"}).text
+    assert "gift.advent_calendar" in listing and "1 entrée(s)" in listing
+    assert "gift.advent_calendar" not in bo.client.get("/faq", params={"topic": "payment"}).text
+    history = bo.client.get("/faq/history").text
+    assert "création" in history and "gift.advent_calendar" in history
+    assert "Éric Rédacteur" in history and result.version in history
+    with bo.db() as db:
+        [change] = db.query(FaqChange).all()
+        assert change.action == "create" and change.before is None
+        assert change.after["alternatives"] == [
+            "calendrier de l'avent beauté", "calendrier avent dispo ?",
+            "un coffret avec une surprise chaque jour de décembre"]
+        assert change.version == result.version and change.at == bo.clock.now
+
+
+def test_near_duplicate_needs_confirmation(bo: BackOffice, kb_dir: Path,
+                                           encoder: Encoder) -> None:
+    bot = reader(kb_dir, encoder)
+    existing = bot.search("Combien coûte la livraison ?").top
+    assert existing is not None and existing.topic == "delivery_cost"
+    version = bot.current_version()
+    copy = {"entry_id": "delivery_cost.tarifs", "topic": "delivery_cost",
+            "question": "Combien coûte la livraison ?",
+            "alternatives": "prix de la livraison\nc'est combien les frais de port\n"
+                            "tarif livraison",
+            "answer": "La livraison coûte 4,90 €."}
+    csrf = bo.login("editor@boutique.fr")
+    warned = bo.client.post("/faq/new", data={**copy, "csrf_token": csrf})
+    assert warned.status_code == 409
+    assert "Doublon probable" in warned.text and existing.id in warned.text
+    assert "Publier quand même" in warned.text
+    assert bot.current_version() == version  # nothing published
+    forced = bo.client.post("/faq/new", data={**copy, "confirm": "1", "csrf_token": csrf},
+                            follow_redirects=False)
+    assert forced.status_code == 303
+    assert bot.current_version() != version
+    assert "delivery_cost.tarifs" in {h.id for h in bot.search("tarif livraison").hits}
+
+
+def test_edit_and_delete(bo: BackOffice, kb_dir: Path, encoder: Encoder) -> None:
+    bot = reader(kb_dir, encoder)
+    csrf = bo.login("admin@boutique.fr")
+    bo.client.post("/faq/new", data={**ADVENT, "csrf_token": csrf})
+    form = bo.client.get("/faq/gift.advent_calendar/edit").text
+    assert str(escape(ADVENT["question"])) in form
+    edited = {k: v for k, v in ADVENT.items() if k != "entry_id"}
+    edited["answer"] = "Oui, dès le 1er novembre, tant qu'il en reste."
+    response = bo.client.post("/faq/gift.advent_calendar/edit",
+                              data={**edited, "csrf_token": csrf}, follow_redirects=False)
+    assert response.status_code == 303
+    assert bot.search("calendrier de l'avent beauté").top.answer == edited["answer"]
+    assert bo.client.post("/faq/gift.advent_calendar/delete", data={"csrf_token": csrf},
+                          follow_redirects=False).status_code == 303
+    assert "gift.advent_calendar" not in {h.id for h in bot.search("calendrier de l'avent").hits}
+    with bo.db() as db:
+        actions = [(c.action, c.before is not None, c.after is not None)
+                   for c in db.query(FaqChange).order_by(FaqChange.id)]
+    assert actions == [("create", False, True), ("update", True, True), ("delete", True, False)]
+    assert bo.client.get("/faq/gift.advent_calendar/edit").status_code == 404
+
+
+def test_invalid_entries_are_refused_in_french(bo: BackOffice, kb_dir: Path,
+                                               encoder: Encoder) -> None:
+    version = reader(kb_dir, encoder).current_version()
+    csrf = bo.login("editor@boutique.fr")
+    bad = bo.client.post("/faq/new", data={**ADVENT, "entry_id": "Pas Bon",
+                                           "alternatives": "une\ndeux", "csrf_token": csrf})
+    assert bad.status_code == 422
+    assert "au moins 3 autres formulations" in bad.text and "sujet.nom_court" in bad.text
+    taken = bo.client.post("/faq/new", data={**ADVENT, "entry_id": "delivery_cost.prices",
+                                             "csrf_token": csrf})
+    assert taken.status_code == 422 and "existe déjà" in taken.text
+    assert reader(kb_dir, encoder).current_version() == version
+
+
+def test_test_a_question_box(bo: BackOffice) -> None:
+    bo.login("editor@boutique.fr")
+    fragment = bo.client.get("/faq/test", params={"q": "Combien coûte la livraison ?"},
+                             headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert "le bot répond" in fragment.text and "delivery_cost." in fragment.text
+    assert fragment.text.count("score ") == 3
+    none = bo.client.get("/faq/test", params={"q": "quelle est la capitale du Pérou"}).text
+    assert "<html" in none and ("pas de réponse" in none or "choix" in none)
+    page = bo.client.get("/faq").text
+    assert 'hx-get="/faq/test"' in page
