@@ -54,17 +54,19 @@ kb_index/CURRENT: $(VENV)/.installed $(wildcard data/faq/*.yml)
 
 kb: kb_index/CURRENT ## publish the FAQ knowledge base (only when data/faq changed)
 
-var/rasa_token:
+# Secrets made once, before the processes that share them start (see README "Configuration"):
+# Rasa's API token, the action server's token for the back office, the session-cookie key.
+var/rasa_token var/service_token var/session_secret:
 	@mkdir -p var
 	@umask 077 && $(PY311) -c 'import secrets; print(secrets.token_urlsafe(32))' > $@
-	@echo "==> Generated the Rasa HTTP API token in $@"
+	@echo "==> Generated $@"
 
 var/shop.db: | $(VENV)/.installed
 	@echo "==> Seeding the demo shop database"
 	$(PY) -m bot.shop seed
 
-run: setup model kb var/rasa_token var/shop.db ## start the demo shop, the action server, Rasa, the back office and the chat widget's demo page (Ctrl-C stops all)
-	@echo "==> Demo orders to try:"; $(PY) -m bot.shop demo-orders | head -n 4
+run: setup model kb var/rasa_token var/service_token var/session_secret var/shop.db ## start the demo shop, the action server, Rasa, the back office and the chat widget's demo page (Ctrl-C stops all)
+	@echo "==> Demo orders to try:"; $(PY) -m bot.shop demo-orders
 	@echo "==> Chat over REST: curl -s localhost:5005/webhooks/rest/webhook -d '{\"sender\":\"moi\",\"message\":\"bonjour\"}'"
 	@echo "==> Chat in a browser: http://127.0.0.1:$${COMPTOIR_WEB_PORT:-8200}/ (demo shop page with the widget)"
 	@echo "==> Back office (agents, FAQ editors): http://127.0.0.1:$${COMPTOIR_BACKOFFICE_PORT:-8000}/ (first account: make user EMAIL=vous@boutique.fr ROLE=admin)"
