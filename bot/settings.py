@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     shop_db_url: str = f"sqlite:///{ROOT / 'var' / 'shop.db'}"
     shop_seed: int = 2024
 
+    # Load the knowledge base's model when the action server starts, not at the first question.
+    kb_warm_up: bool = False
+
     # Where shoppers' "was this helpful?" answers are appended (JSON lines).
     faq_feedback_file: Path = ROOT / "var" / "faq_feedback.jsonl"
 
