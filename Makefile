@@ -19,7 +19,7 @@ export COMPTOIR_RASA_URL ?= http://127.0.0.1:$(or $(COMPTOIR_RASA_PORT),5005)
 
 RASA_SOURCES := domain.yml config.yml $(shell find data/nlu data/rules data/stories bot/nlu bot/policies -type f -name '*.y*ml' -o -type f -name '*.py' 2>/dev/null)
 
-.PHONY: help setup model kb run web user test lint types validate clean lock telegram-webhook nlu-cv kb-eval kb-bench eval eval-smoke
+.PHONY: help setup model kb run web user test lint types validate clean lock telegram-webhook nlu-cv kb-eval kb-bench eval eval-smoke bench bench-smoke
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -92,6 +92,12 @@ eval: setup model kb ## quality report: route accuracy on real shoppers, KB retr
 
 eval-smoke: setup model kb ## the same on a handful of items (about a minute), for CI
 	$(PY) -m bot.eval report --smoke
+
+bench: setup model kb ## speed next to a default-config Rasa: latency, throughput, start-up, memory, KB -> reports/bench.{json,md,png} (the first run trains the vanilla model: ~45 min)
+	$(PY) -m bot.bench
+
+bench-smoke: setup model kb ## the same on a handful of turns, for CI (figures not comparable)
+	$(PY) -m bot.bench --smoke --out-json reports/bench-smoke.json --out-md reports/bench-smoke.md
 
 kb-eval: kb ## knowledge-base retrieval accuracy (dev set, held-out topics)
 	$(PY) -m bot.kb eval

@@ -1,0 +1,69 @@
+"""Two measured speed-ups of Rasa 3.6.21's own code, applied to the `rasa` command only: the
+Procfile puts this folder first on its PYTHONPATH, so Python imports this `sitecustomize` at
+start-up. Same results, same errors; re-check on any Rasa upgrade (`make bench --variant`).
+
+Rasa 3.6 checks every action-server response with `jsonschema.validate(result, schema)`, which
+first re-validates Rasa's own constant schema against the draft 2020-12 meta-schema: about
+100 ms of CPU per custom-action call on 2 cores, for nothing (the schema never changes).
+This builds the validator once and validates each response with it (same schema, same
+ValidationError, same message): about 1 ms.
+
+Rasa 3.6 also rebuilds the tracker from the tracker store on every turn, and finds each event's
+class by walking all subclasses of Event (with inspect.isabstract) for every event: at turn 200
+(about 1,100 events) that is about a third of the turn. `events` caches the name -> class
+lookup (same classes, same errors for unknown names).
+
+COMPTOIR_RASA_SPEEDUPS chooses which (default "validate,events"; "none" for Rasa as shipped).
+Measured by `python -m bot.bench` (README, "How fast is it?")."""
+from __future__ import annotations
+
+import os
+import sys
+
+
+def patch_action_validation() -> None:
+    from jsonschema import ValidationError, validators
+    from rasa.core.actions import action
+
+    schema = action.RemoteAction.action_response_format_spec()
+    validator = validators.validator_for(schema)(schema)
+    validators.validator_for(schema).check_schema(schema)  # once, as validate() would
+
+    def _validate_action_result(self, result):  # type: ignore[no-untyped-def]
+        try:
+            validator.validate(result)
+            return True
+        except ValidationError as e:
+            e.message += (
+                ". Failed to validate Action server response from API, make sure your "
+                "response from the Action endpoint is valid. For more information about the "
+                f"format visit {action.DOCS_BASE_URL}/custom-actions")
+            raise e
+
+    action.RemoteAction._validate_action_result = _validate_action_result
+
+
+def patch_event_lookup() -> None:
+    from rasa.shared.core import events
+
+    original = events.Event.resolve_by_type
+    found: dict[str, type] = {}
+
+    def resolve_by_type(type_name, default=None):  # type: ignore[no-untyped-def]
+        cls = found.get(type_name)
+        if cls is not None:
+            return cls
+        cls = original(type_name, default)
+        if cls is not None and cls is not default:
+            found[type_name] = cls
+        return cls
+
+    events.Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
+
+
+if os.path.basename(sys.argv[0] if sys.argv else "") == "rasa":
+    chosen = os.environ.get("COMPTOIR_RASA_SPEEDUPS", "validate,events").split(",")
+    if "validate" in chosen:
+        patch_action_validation()
+    if "events" in chosen:
+        patch_event_lookup()
