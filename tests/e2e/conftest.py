@@ -60,16 +60,22 @@ class Stack:
             stderr=subprocess.STDOUT, start_new_session=True)
 
     def stop(self, name: str) -> None:
+        """Stop the whole process group and wait until every process of it is gone: the shell
+        exits at once, the server behind it may still answer while it shuts down."""
         process = self.processes.pop(name)
         for sig in (signal.SIGTERM, signal.SIGKILL):
             try:
                 os.killpg(process.pid, sig)
-                process.wait(timeout=20)
-                return
             except ProcessLookupError:  # already gone, e.g. it crashed at start-up
                 return
-            except subprocess.TimeoutExpired:
-                continue
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                process.poll()
+                try:
+                    os.killpg(process.pid, 0)
+                except ProcessLookupError:
+                    return
+                time.sleep(0.1)
 
     def wait_until_ready(self, name: str, url: str) -> None:
         deadline = time.monotonic() + STARTUP_TIMEOUT
