@@ -14,6 +14,8 @@ from typing import Any
 
 import requests
 
+from bot.processes import stop_group
+
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 600.0  # seconds; a default-config Rasa takes about a minute on 2 cores
 PROCESSES = ("shop", "actions", "rasa")
@@ -199,16 +201,7 @@ class Stack:
 
     def stop(self) -> None:
         for name in list(self.processes):
-            process = self.processes.pop(name)
-            for sig in (signal.SIGTERM, signal.SIGKILL):
-                try:
-                    os.killpg(process.pid, sig)
-                    process.wait(timeout=20)
-                    break
-                except ProcessLookupError:
-                    break
-                except subprocess.TimeoutExpired:
-                    continue
+            stop_group(self.processes.pop(name))
 
 
 class Redis:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import tempfile
@@ -15,6 +14,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import requests
+
+from bot.processes import stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -83,18 +84,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-            process.wait(timeout=20)
-            return
-        except ProcessLookupError:
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
 @contextmanager
 def own_server(model: Path = MODEL, log: Any = None) -> Iterator[Parser]:
     """Start `rasa run --enable-api` on a free port with a random token; stop it on exit."""
@@ -120,7 +109,7 @@ def own_server(model: Path = MODEL, log: Any = None) -> Iterator[Parser]:
                 log(f"started Rasa on port {port} (pid {process.pid})")
             yield parser
         finally:
-            _stop(process)
+            stop_group(process)
             logfile.close()
 
 

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from typing import Any, Iterator
 import pytest
 import requests
 
+from bot.processes import stop_group
 from bot.settings import ROOT
 
 STARTUP_TIMEOUT = 300  # seconds; Rasa alone takes about a minute on 2 cores
@@ -60,22 +60,7 @@ class Stack:
             stderr=subprocess.STDOUT, start_new_session=True)
 
     def stop(self, name: str) -> None:
-        """Stop the whole process group and wait until every process of it is gone: the shell
-        exits at once, the server behind it may still answer while it shuts down."""
-        process = self.processes.pop(name)
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(process.pid, sig)
-            except ProcessLookupError:  # already gone, e.g. it crashed at start-up
-                return
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                process.poll()
-                try:
-                    os.killpg(process.pid, 0)
-                except ProcessLookupError:
-                    return
-                time.sleep(0.1)
+        stop_group(self.processes.pop(name))
 
     def wait_until_ready(self, name: str, url: str) -> None:
         deadline = time.monotonic() + STARTUP_TIMEOUT
