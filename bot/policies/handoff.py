@@ -12,10 +12,8 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
@@ -46,16 +44,6 @@ class HandoffPolicy(Policy):
     @staticmethod
     def supported_data() -> SupportedData:
         return SupportedData.ML_AND_RULE_DATA
-
-    def __init__(
-        self,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        featurizer: Any | None = None,
-    ) -> None:
-        super().__init__(config, model_storage, resource, execution_context, featurizer)
 
     def train(
         self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any

@@ -7,10 +7,9 @@ import hmac
 import itertools
 import subprocess
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
-import requests
 
 from bot.settings import ROOT
 from tests.channels.standins import BotApi, GraphApi
@@ -70,12 +69,6 @@ class ChannelStack(Stack):
     @property
     def messenger_webhook(self) -> str:
         return f"{self.rasa_url}/webhooks/facebook/webhook"
-
-    def tracker(self, conversation: str) -> dict[str, Any]:
-        response = requests.get(f"{self.rasa_url}/conversations/{conversation}/tracker",
-                                params={"token": RASA_TOKEN}, timeout=10)
-        response.raise_for_status()
-        return response.json()
 
     def user_texts(self, conversation: str) -> list[str]:
         return [e.get("text") for e in self.tracker(conversation)["events"]

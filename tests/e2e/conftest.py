@@ -76,6 +76,16 @@ class Stack:
         tail = (self.logs / f"{name}.log").read_text(errors="replace")[-3000:]
         pytest.fail(f"{name} did not become ready at {url}:\n{tail}")
 
+    def tracker(self, conversation: str) -> dict[str, Any]:
+        """The conversation as Rasa's HTTP API gives it (what a REST client can read)."""
+        response = requests.get(f"{self.rasa_url}/conversations/{conversation}/tracker",
+                                params={"token": self.env["COMPTOIR_RASA_TOKEN"]}, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def bot_events(self, conversation: str) -> list[dict[str, Any]]:
+        return [e for e in self.tracker(conversation)["events"] if e["event"] == "bot"]
+
     def say(self, sender: str, message: str, timeout: float = 30) -> list[dict[str, Any]]:
         response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook",
                                  json={"sender": sender, "message": message}, timeout=timeout)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-import requests
 
 from tests.e2e.conftest import Stack, agent_login, create_user, handoff_of, texts
 
@@ -17,17 +16,6 @@ WAITING = ("il vous répond ici", "Aucun conseiller n'est disponible", "service 
 
 def told_what_happens_next(replies: list[dict]) -> bool:
     return any(phrase in texts(replies) for phrase in WAITING)
-
-
-def tracker(stack: Stack, sender: str) -> dict:
-    response = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker",
-                            params={"token": stack.env["COMPTOIR_RASA_TOKEN"]}, timeout=10)
-    response.raise_for_status()
-    return response.json()
-
-
-def bot_texts(stack: Stack, sender: str) -> list[str]:
-    return [e.get("text") or "" for e in tracker(stack, sender)["events"] if e["event"] == "bot"]
 
 
 def test_asking_for_a_person_then_silence_relay_reply_resolution_and_rating(stack: Stack):
@@ -51,13 +39,13 @@ def test_asking_for_a_person_then_silence_relay_reply_resolution_and_rating(stac
     reply = agent.post(f"{stack.backoffice_url}/inbox/{row['id']}/reply", timeout=30,
                        data={"text": "Bonjour, je regarde votre commande tout de suite."})
     assert reply.ok, reply.text[:500]
-    assert any("je regarde votre commande tout de suite" in t for t in bot_texts(stack, sender))
+    assert any("je regarde votre commande tout de suite" in (e.get("text") or "")
+               for e in stack.bot_events(sender))
 
     resolved = agent.post(f"{stack.backoffice_url}/inbox/{row['id']}/resolve", timeout=30)
     assert resolved.ok, resolved.text[:500]
     assert handoff_of(stack, sender)["status"] == "resolved"
-    events = tracker(stack, sender)["events"]
-    rating_question = [e for e in events if e["event"] == "bot"][-1]
+    rating_question = stack.bot_events(sender)[-1]
     assert "de 1 à 5" in rating_question["text"]
     payload = rating_question["data"]["buttons"][1]["payload"]  # ⭐⭐⭐⭐
     assert "merci" in texts(stack.say(sender, payload)).lower()

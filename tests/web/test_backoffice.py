@@ -9,7 +9,6 @@ import uuid
 from typing import Any
 
 import pytest
-import requests
 
 from tests.e2e.conftest import agent_login, create_user, handoff_of
 from tests.web.conftest import CHROMIUM, WidgetStack
@@ -21,13 +20,6 @@ pytestmark = [
 ]
 WAIT_MS = 20_000
 PASSWORD = "motdepasse-e2e-1"
-
-
-def bot_events(stack: WidgetStack, sender: str) -> list[dict[str, Any]]:
-    response = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker",
-                            params={"token": stack.env["COMPTOIR_RASA_TOKEN"]}, timeout=10)
-    response.raise_for_status()
-    return [e for e in response.json()["events"] if e["event"] == "bot"]
 
 
 def log_in(browser: Any, stack: WidgetStack, email: str) -> Any:
@@ -70,11 +62,11 @@ def test_agent_takes_over_replies_and_resolves(web_stack: WidgetStack, browser: 
         page.get_by_role("button", name="Envoyer").click()
         expect(live).to_contain_text("je m'occupe de vous", timeout=WAIT_MS)
         assert any("je m'occupe de vous" in (e.get("text") or "")
-                   for e in bot_events(stack, sender)), "the shopper's conversation has it"
+                   for e in stack.bot_events(sender)), "the shopper's conversation has it"
 
         page.get_by_role("button", name="Marquer résolu").click()
         expect(page).to_have_url(f"{stack.backoffice_url}/inbox", timeout=WAIT_MS)
-        last = bot_events(stack, sender)[-1]
+        last = stack.bot_events(sender)[-1]
         assert "de 1 à 5" in last["text"] and len(last["data"]["buttons"]) == 5
         assert handoff_of(stack, sender)["status"] == "resolved"
     finally:
