@@ -8,6 +8,7 @@ from .stack import ROOT, Variant
 
 COMPTOIR_MODEL = ROOT / "models" / "comptoir.tar.gz"
 CONFIGS = ROOT / "configs"
+VANILLA_ENDPOINTS = CONFIGS / "endpoints-vanilla.yml"  # Rasa's own SQL tracker store
 
 
 def comptoir() -> Variant:
@@ -18,11 +19,12 @@ def vanilla(model: Path, comparable: bool, note: str = "") -> Variant:
     # Rasa as shipped, whatever Comptoir's own deployment turns on (speed-ups, workers).
     env = {"COMPTOIR_RASA_SPEEDUPS": "none", "COMPTOIR_ACTION_WORKERS": "1",
            "ACTION_SERVER_SANIC_WORKERS": "1", "SANIC_WORKERS": "1"}
-    return Variant("vanilla", model, env=env, comparable=comparable, note=note)
+    return Variant("vanilla", model, endpoints=VANILLA_ENDPOINTS, env=env,
+                   comparable=comparable, note=note)
 
 
 SPEEDUPS = {"PYTHONPATH": f"{ROOT / 'bot' / 'rasa_speedups'}:{ROOT}",
-            "COMPTOIR_RASA_SPEEDUPS": "validate,events"}
+            "COMPTOIR_RASA_SPEEDUPS": "validate,events,states"}
 
 # name -> (description, endpoints file, extra environment, needs a private redis-server)
 EXTRA: dict[str, tuple[str, Path, dict[str, str], bool]] = {
@@ -51,6 +53,15 @@ EXTRA: dict[str, tuple[str, Path, dict[str, str], bool]] = {
         "speedups + 2 Rasa workers (Redis lock store) + 2 action-server workers",
         CONFIGS / "endpoints-redis.yml",
         {**SPEEDUPS, "SANIC_WORKERS": "2", "ACTION_SERVER_SANIC_WORKERS": "2"}, True),
+    "no-state-memo": (
+        "Comptoir without the resumable dialogue states (bot/rasa_speedups/state_memo.py)",
+        ROOT / "endpoints.yml", {"COMPTOIR_RASA_SPEEDUPS": "validate,events"}, False),
+    "rasa-sql": (
+        "Comptoir with Rasa's own SQL tracker store instead of bot/tracker_store.py",
+        VANILLA_ENDPOINTS, {}, False),
+    "before-flat": (
+        "Comptoir as of 2026-11-24, before the two changes above (Rasa's SQL store, no "
+        "state memo)", VANILLA_ENDPOINTS, {"COMPTOIR_RASA_SPEEDUPS": "validate,events"}, False),
     "redis1": (
         "1 Rasa worker with the Redis lock store (isolates the lock store's cost)",
         CONFIGS / "endpoints-redis.yml", {}, True),

@@ -13,7 +13,11 @@ class by walking all subclasses of Event (with inspect.isabstract) for every eve
 (about 1,100 events) that is about a third of the turn. `events` caches the name -> class
 lookup (same classes, same errors for unknown names).
 
-COMPTOIR_RASA_SPEEDUPS chooses which (default "validate,events"; "none" for Rasa as shipped).
+Every policy also rebuilds the states of the whole conversation on every prediction;
+`states` makes that resumable (state_memo.py, beside this file).
+
+COMPTOIR_RASA_SPEEDUPS chooses which (default "validate,events,states"; "none" for Rasa as
+shipped).
 Measured by `python -m bot.bench` (README, "How fast is it?")."""
 from __future__ import annotations
 
@@ -62,8 +66,12 @@ def patch_event_lookup() -> None:
 
 
 if os.path.basename(sys.argv[0] if sys.argv else "") == "rasa":
-    chosen = os.environ.get("COMPTOIR_RASA_SPEEDUPS", "validate,events").split(",")
+    chosen = os.environ.get("COMPTOIR_RASA_SPEEDUPS", "validate,events,states").split(",")
     if "validate" in chosen:
         patch_action_validation()
     if "events" in chosen:
         patch_event_lookup()
+    if "states" in chosen:
+        import state_memo  # this folder is on the rasa command's PYTHONPATH
+
+        state_memo.install()
