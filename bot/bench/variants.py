@@ -24,7 +24,7 @@ def vanilla(model: Path, comparable: bool, note: str = "") -> Variant:
 
 
 SPEEDUPS = {"PYTHONPATH": f"{ROOT / 'bot' / 'rasa_speedups'}:{ROOT}",
-            "COMPTOIR_RASA_SPEEDUPS": "validate,events,states"}
+            "COMPTOIR_RASA_SPEEDUPS": "validate,events,states,rulelog"}
 
 # name -> (description, endpoints file, extra environment, needs a private redis-server)
 EXTRA: dict[str, tuple[str, Path, dict[str, str], bool]] = {
@@ -55,7 +55,7 @@ EXTRA: dict[str, tuple[str, Path, dict[str, str], bool]] = {
         {**SPEEDUPS, "SANIC_WORKERS": "2", "ACTION_SERVER_SANIC_WORKERS": "2"}, True),
     "no-state-memo": (
         "Comptoir without the resumable dialogue states (bot/rasa_speedups/state_memo.py)",
-        ROOT / "endpoints.yml", {"COMPTOIR_RASA_SPEEDUPS": "validate,events"}, False),
+        ROOT / "endpoints.yml", {"COMPTOIR_RASA_SPEEDUPS": "validate,events,rulelog"}, False),
     "rasa-sql": (
         "Comptoir with Rasa's own SQL tracker store instead of bot/tracker_store.py",
         VANILLA_ENDPOINTS, {}, False),

@@ -14,10 +14,12 @@ class by walking all subclasses of Event (with inspect.isabstract) for every eve
 lookup (same classes, same errors for unknown names).
 
 Every policy also rebuilds the states of the whole conversation on every prediction;
-`states` makes that resumable (state_memo.py, beside this file).
+`states` makes that resumable (state_memo.py, beside this file). And RulePolicy formats all
+those states as text for a debug message on every prediction, debug logging on or not;
+`rulelog` formats them only when the `rasa` logger is at DEBUG (`rasa run --debug`).
 
-COMPTOIR_RASA_SPEEDUPS chooses which (default "validate,events,states"; "none" for Rasa as
-shipped).
+COMPTOIR_RASA_SPEEDUPS chooses which (default "validate,events,states,rulelog"; "none" for
+Rasa as shipped).
 Measured by `python -m bot.bench` (README, "How fast is it?")."""
 from __future__ import annotations
 
@@ -65,8 +67,22 @@ def patch_event_lookup() -> None:
     events.Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
 
 
+def patch_rule_debug_text() -> None:
+    import logging
+
+    from rasa.core.policies.policy import Policy
+
+    original = Policy.format_tracker_states
+    rasa_logger = logging.getLogger("rasa")
+
+    def format_tracker_states(states):  # type: ignore[no-untyped-def]
+        return original(states) if rasa_logger.isEnabledFor(logging.DEBUG) else ""
+
+    Policy.format_tracker_states = staticmethod(format_tracker_states)  # type: ignore[method-assign]
+
+
 if os.path.basename(sys.argv[0] if sys.argv else "") == "rasa":
-    chosen = os.environ.get("COMPTOIR_RASA_SPEEDUPS", "validate,events,states").split(",")
+    chosen = os.environ.get("COMPTOIR_RASA_SPEEDUPS", "validate,events,states,rulelog").split(",")
     if "validate" in chosen:
         patch_action_validation()
     if "events" in chosen:
@@ -75,3 +91,5 @@ if os.path.basename(sys.argv[0] if sys.argv else "") == "rasa":
         import state_memo  # this folder is on the rasa command's PYTHONPATH
 
         state_memo.install()
+    if "rulelog" in chosen:
+        patch_rule_debug_text()
