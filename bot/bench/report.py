@@ -32,7 +32,7 @@ def assemble(results: dict[str, dict[str, Any]], meta: dict[str, Any]) -> dict[s
                            "vanilla": results.get("vanilla", {})}
     out["ratios"] = ratios(out["comptoir"], out["vanilla"])
     if out["vanilla"] and not out["vanilla"].get("comparable", True):
-        out["ratios"]["warning"] = "vanilla is the 1-epoch smoke model: NOT comparable"
+        out["ratios"]["warning"] = "vanilla is the smoke stand-in: NOT comparable"
     extra = {k: v for k, v in results.items() if k not in ("comptoir", "vanilla")}
     if extra:
         out["variants"] = extra
@@ -110,8 +110,10 @@ def _rows(out: dict[str, Any], names: list[str]) -> list[str]:
     for level in levels:
         row(f"throughput at {level} concurrent (turns/s)", "throughput", level, "turns_per_s")
         row(f"p95 at {level} concurrent (ms)", "throughput", level, "p95_ms")
-        row(f"cores used by rasa at {level} concurrent", "throughput", level, "cores_used",
-            "rasa")
+        for who, label in (("rasa", "rasa"), ("total", "all its processes"),
+                           ("machine", "whole machine, load generator included")):
+            row(f"cores busy at {level} concurrent: {label}", "throughput", level,
+                "cores_used", who)
     return lines
 
 
@@ -193,8 +195,8 @@ def markdown(out: dict[str, Any], images: list[str]) -> str:
              f"run took {meta.get('seconds')} s. Command: `python -m bot.bench"
              f"{' --smoke' if meta['smoke'] else ''}`.", ""]
     if out.get("vanilla") and not out["vanilla"].get("comparable", True):
-        lines += ["**vanilla here is the default config trained with 1 epoch per model: the "
-                  "ratios are NOT comparable.**", ""]
+        lines += [f"**{out['vanilla'].get('note', 'vanilla is not the real one')}: the ratios "
+                  "mean nothing.**", ""]
     lines += ["vanilla = same domain, data, actions, shop and knowledge base; config.yml replaced "
               "by the one `rasa init` writes (configs/vanilla.yml). Latency is measured at the "
               "client over the REST channel; 'order' is the turn that answers with the order's "

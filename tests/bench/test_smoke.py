@@ -64,6 +64,8 @@ def test_every_figure_is_a_positive_number(report: dict[str, Any], bot: str) -> 
     for row in r["throughput"].values():
         assert positive(row["turns_per_s"]) and positive(row["p95_ms"])
         assert row["errors"] == 0
+        assert positive(row["cores_used"]["rasa"]) and positive(row["cores_used"]["machine"])
+        assert row["cores_used"]["total"] >= row["cores_used"]["rasa"]
 
 
 def test_comptoir_answers_each_kind_of_turn_as_expected(report: dict[str, Any]) -> None:
@@ -87,3 +89,18 @@ def test_knowledge_base_figures(report: dict[str, Any]) -> None:
     assert positive(kb["query_latency"]["search"]["median_ms"])
     assert kb["publish_to_answer"]["found"]
     assert positive(kb["ann"][0]["flat"]["median_ms"])
+
+
+def test_smoke_says_its_vanilla_is_a_stand_in(report: dict[str, Any]) -> None:
+    assert report["vanilla"]["comparable"] is False
+    assert "NOT comparable" in report["ratios"]["warning"]
+
+
+def test_vanilla_config_is_what_rasa_init_writes_in_french() -> None:
+    import yaml
+
+    config = yaml.safe_load((ROOT / "configs" / "vanilla.yml").read_text())
+    assert config["recipe"] == "default.v1" and config["language"] == "fr"
+    assert config["pipeline"] is None and config["policies"] is None  # Rasa's defaults
+    endpoints = yaml.safe_load((ROOT / "configs" / "endpoints-vanilla.yml").read_text())
+    assert endpoints["tracker_store"]["type"] == "SQL"  # Rasa's own store
