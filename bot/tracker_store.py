@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -32,13 +32,13 @@ class _Session:
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):
-    def __init__(self, domain: Optional[Domain] = None, cache_size: int = 1000,
+    def __init__(self, domain: Domain | None = None, cache_size: int = 1000,
                  **kwargs: Any) -> None:
         super().__init__(domain=domain, **kwargs)
         self.cache_size = int(cache_size)
         self._sessions: OrderedDict[str, _Session] = OrderedDict()
 
-    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         known = self._sessions.get(sender_id)
         event = self.SQLEvent
         with self.session_scope() as session:
@@ -55,25 +55,26 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             events.extend(deserialise_events([json.loads(row.data)]))
         if not events:
             return None
-        self._remember(sender_id, _Session(rows[-1].id if rows else known.last_id, events))
+        last_id = rows[-1].id if rows else known.last_id if known else 0
+        self._remember(sender_id, _Session(last_id, events))
         return DialogueStateTracker.from_events(sender_id, list(events), self.domain.slots)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         known = self._sessions.pop(tracker.sender_id, None)
         events = list(tracker.events)
-        ours = (known is not None and len(known.events) <= len(events)
-                and all(a is b for a, b in zip(known.events, events))  # the tracker we handed out
-                and self._rows_after(tracker.sender_id, known.last_id)[0] == 0)  # no other writer
+        ours = known is not None and (
+            len(known.events) <= len(events)
+            and all(a is b for a, b in zip(known.events, events, strict=False))  # handed out
+            and self._rows_after(tracker.sender_id, known.last_id)[0] == 0)  # no other writer
         await super().save(tracker)
-        if not ours:
+        if known is None or not ours:
             return  # the next retrieve reads the session from the database once
         count, last_id = self._rows_after(tracker.sender_id, known.last_id)
         if count != len(events) - len(known.events):
             return
         start = max((i for i, e in enumerate(events) if isinstance(e, SessionStarted)),
                     default=0)
-        self._remember(tracker.sender_id,
-                       _Session(last_id, events[start:]))
+        self._remember(tracker.sender_id, _Session(last_id, events[start:]))
 
     def _rows_after(self, sender_id: str, last_id: int) -> tuple[int, int]:
         """How many rows of this conversation are newer than `last_id`, and the newest id."""

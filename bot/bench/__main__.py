@@ -214,8 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true",
-                        help="a tiny run for CI (about a minute): few turns, concurrency 1 and 2, "
-                             "KB bench --quick; the vanilla leg runs Comptoir's model on Rasa as shipped")
+                        help="a tiny run for CI (under a minute): few turns, concurrency 1 and 2, "
+                             "KB bench --quick; the vanilla leg runs Comptoir's model on Rasa "
+                             "as shipped")
     parser.add_argument("--variant", action="append", default=[],
                         help=f"also measure a proposed deployment: {', '.join(variants.EXTRA)}")
     parser.add_argument("--no-vanilla", action="store_true", help="skip the vanilla stack")

@@ -23,13 +23,20 @@ from __future__ import annotations
 import itertools
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable
 
 from rasa.shared.core import constants
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import (
-    ActionExecuted, ActionReverted, ActiveLoop, Event, Restarted, SessionStarted,
-    UserUttered, UserUtteranceReverted)
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    Event,
+    Restarted,
+    SessionStarted,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 CAPACITY = 2048  # (conversation, kind of call) pairs kept; least recently used go first
@@ -40,12 +47,12 @@ class Progress:
     replay: DialogueStateTracker  # the conversation replayed up to `consumed`
     consumed: list[Event] = field(default_factory=list)
     states: list[State] = field(default_factory=list)  # one per ActionExecuted consumed
-    last_ml_action: Optional[dict[str, Any]] = None
+    last_ml_action: dict[str, Any] | None = None
     turn_was_hidden: bool = False
 
 
 def _step(domain: Domain, progress: Progress, hide_rule_turn: bool, omit_unset_slots: bool,
-          ignore_rule_only_turns: bool, rule_only_data: Optional[dict[str, Any]],
+          ignore_rule_only_turns: bool, rule_only_data: dict[str, Any] | None,
           states: list[State]) -> None:
     """One iteration of Rasa's loop over `generate_all_prior_trackers()`."""
     tr = progress.replay
@@ -73,7 +80,7 @@ def _copy(state: State) -> State:
 
 def _extends(events: Iterable[Event], length: int, consumed: list[Event]) -> bool:
     """Whether `events` starts with exactly the event objects of `consumed`."""
-    return len(consumed) <= length and all(a is b for a, b in zip(consumed, events))
+    return len(consumed) <= length and all(a is b for a, b in zip(consumed, events, strict=False))
 
 
 def _lru(cache: OrderedDict[Any, Any], key: Any, value: Any, capacity: int) -> None:
@@ -146,7 +153,7 @@ class StateMemo:
 
     def states(self, domain: Domain, tracker: DialogueStateTracker,
                omit_unset_slots: bool = False, ignore_rule_only_turns: bool = False,
-               rule_only_data: Optional[dict[str, Any]] = None) -> list[State]:
+               rule_only_data: dict[str, Any] | None = None) -> list[State]:
         key = (tracker.sender_id, id(domain), omit_unset_slots, ignore_rule_only_turns,
                repr(rule_only_data) if ignore_rule_only_turns else None)
         applied = tracker.applied_events()
@@ -185,7 +192,7 @@ def install(memo: StateMemo | None = None,
     def states_for_tracker_history(self: Domain, tracker: DialogueStateTracker,
                                    omit_unset_slots: bool = False,
                                    ignore_rule_only_turns: bool = False,
-                                   rule_only_data: Optional[dict[str, Any]] = None
+                                   rule_only_data: dict[str, Any] | None = None
                                    ) -> list[State]:
         if tracker.is_rule_tracker:  # training data, not a conversation
             return original(self, tracker, omit_unset_slots, ignore_rule_only_turns,

@@ -22,8 +22,15 @@ from typing import Any
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
-    ActionExecuted, ActionReverted, Event, Restarted, SessionStarted, SlotSet, UserUttered,
-    UserUtteranceReverted)
+    ActionExecuted,
+    ActionReverted,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,13 +92,13 @@ def check_state_memo() -> dict[str, Any]:
     compared = 0
     variants = (conversations + [with_undos(e, rng) for e in conversations]
                 + [with_hidden_turns(e, rng) for e in conversations])
-    for n, events in enumerate(variants):
+    for events in variants:
         sender = "one conversation id"  # each story replaces the last: the memo must notice
         for end in range(1, len(events) + 1):
             tracker = DialogueStateTracker.from_events(sender, events[:end], domain.slots)
             expected_events, got_events = tracker.applied_events(), applied.applied_events(tracker)
             if len(got_events) != len(expected_events) or any(
-                    a is not b for a, b in zip(got_events, expected_events)):
+                    a is not b for a, b in zip(got_events, expected_events, strict=True)):
                 raise Different(f"{sender} after {end} events: applied events differ")
             got_events.clear()  # callers edit what they get; the memo must not care
             for kind in kinds:
