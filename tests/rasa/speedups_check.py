@@ -6,7 +6,9 @@ it prints. Exit status 1 with the first difference found.
                  and DialogueStateTracker.applied_events,
                  on every story of data/ and tests/stories/ grown one event at a time (as a
                  conversation grows turn by turn), plain and with undo/restart events added.
-  tracker-store  bot/tracker_store.py against Rasa's SQLTrackerStore on the same database.
+  tracker-store  bot/tracker_store.py against Rasa's SQLTrackerStore on the same database:
+                 a temporary SQLite file, or the PostgreSQL server given as
+                 `tracker-store postgresql://user@host:port/db`.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
@@ -127,12 +130,21 @@ def turn(tracker: DialogueStateTracker, i: int) -> None:
     tracker.update(ActionExecuted("action_listen"))
 
 
-async def check_tracker_store() -> dict[str, Any]:
+def store_settings(url: str | None, tmp: str) -> dict[str, Any]:
+    """SQLTrackerStore's keyword arguments (as endpoints.yml gives them) for `url`."""
+    if not url:
+        return {"dialect": "sqlite", "db": str(Path(tmp) / "tracker.db")}
+    parsed = urlsplit(url)
+    return {"dialect": "postgresql", "host": parsed.hostname, "port": parsed.port,
+            "username": parsed.username, "db": parsed.path.lstrip("/")}
+
+
+async def check_tracker_store(url: str | None) -> dict[str, Any]:
     domain = Domain.load(str(ROOT / "domain.yml"))
     with tempfile.TemporaryDirectory() as tmp:
-        db = str(Path(tmp) / "tracker.db")
-        cached = CachedSQLTrackerStore(domain, db=db, cache_size=2)
-        plain_store = SQLTrackerStore(domain, db=db)
+        settings = store_settings(url, tmp)
+        cached = CachedSQLTrackerStore(domain, cache_size=2, **settings)
+        plain_store = SQLTrackerStore(domain, **settings)
         checks = 0
 
         async def same(sender: str) -> DialogueStateTracker:
@@ -190,13 +202,13 @@ async def check_tracker_store() -> dict[str, Any]:
         await cached.save(mine)  # type: ignore[arg-type]
         await same("carol")
         await same("alice")  # evicted from the cache, read again from the database
-    return {"checks": checks}
+    return {"checks": checks, "dialect": cached.engine.dialect.name}
 
 
-def main(which: str) -> int:
+def main(which: str, url: str | None = None) -> int:
     try:
         result = (check_state_memo() if which == "state-memo"
-                  else asyncio.run(check_tracker_store()))
+                  else asyncio.run(check_tracker_store(url)))
     except Different as error:
         print(json.dumps({"ok": False, "error": str(error)}))
         return 1
@@ -205,4 +217,4 @@ def main(which: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(*sys.argv[1:3]))

@@ -13,11 +13,11 @@ from .conftest import RASA, rasa_env
 CHECK = Path(__file__).with_name("speedups_check.py")
 
 
-def run_check(which: str) -> dict:
+def run_check(which: str, *args: str) -> dict:
     python = RASA.with_name("python")
     if not python.exists():
         pytest.fail("no Rasa environment (.venv-rasa): run `make test`, which builds it")
-    done = subprocess.run([str(python), str(CHECK), which], env=rasa_env(),
+    done = subprocess.run([str(python), str(CHECK), which, *args], env=rasa_env(),
                           capture_output=True, text=True, timeout=600)
     lines = done.stdout.strip().splitlines()
     assert lines, done.stderr[-3000:]
@@ -35,4 +35,10 @@ def test_state_memo_gives_rasas_states_on_every_story_as_it_grows():
 
 
 def test_cached_tracker_store_serves_what_rasas_sql_store_reads():
-    assert run_check("tracker-store")["checks"] >= 20
+    result = run_check("tracker-store")
+    assert result["checks"] >= 20 and result["dialect"] == "sqlite"
+
+
+def test_cached_tracker_store_on_postgresql(postgres_url: str):
+    result = run_check("tracker-store", postgres_url.replace("+psycopg", ""))
+    assert result["checks"] >= 20 and result["dialect"] == "postgresql"

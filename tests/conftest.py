@@ -1,0 +1,53 @@
+"""Fixtures shared by several test layers."""
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+BIN_DIRS = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+PG_BIN = next((Path(d) for d in reversed(BIN_DIRS) if (Path(d) / "initdb").exists()), None)
+
+
+def as_postgres(command: list[str]) -> list[str]:
+    """initdb refuses to run as root: run the server tools as the `postgres` user then."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *command]
+    return command
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server of its own (tmp dir, 127.0.0.1, free port), stopped after."""
+    if PG_BIN is None:
+        pytest.skip("PostgreSQL server binaries not found in /usr/lib/postgresql/*/bin")
+    if os.geteuid() == 0 and shutil.which("runuser") is None:
+        pytest.skip("running as root without runuser: cannot start PostgreSQL")
+    base = Path(tempfile.mkdtemp(prefix="comptoir-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres", "postgres")
+    data = base / "data"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    try:
+        subprocess.run(as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "comptoir",
+                                    "--auth=trust", "-E", "UTF8", "--no-sync"]),
+                       check=True, capture_output=True, timeout=120)
+        subprocess.run(as_postgres([
+            str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w", "-t", "60",
+            "-o", f"-k {base} -h 127.0.0.1 -p {port} -c fsync=off", "start"]),
+            check=True, capture_output=True, timeout=90)
+        yield f"postgresql+psycopg://comptoir@127.0.0.1:{port}/postgres"
+    finally:
+        if (data / "postmaster.pid").exists():
+            subprocess.run(as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast",
+                                        "-w", "stop"]), capture_output=True, timeout=60)
+        shutil.rmtree(base, ignore_errors=True)
