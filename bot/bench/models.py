@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .stack import ROOT
+from .variants import COMPTOIR_MODEL
 
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 MODELS = ROOT / "models"
 STAMP = MODELS / "bench-training.json"
 VANILLA_CONFIG = ROOT / "configs" / "vanilla.yml"
 COMPTOIR_CONFIG = ROOT / "config.yml"
-COMPTOIR_MODEL = MODELS / "comptoir.tar.gz"
 
 
 SMOKE_NOTE = ("smoke: Comptoir's model on Rasa as shipped (no speed-ups, Rasa's SQL store, one "
