@@ -32,7 +32,7 @@ class _Session:
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):
-    def __init__(self, domain: Domain | None = None, cache_size: int = 1000,
+    def __init__(self, domain: Domain | None = None, cache_size: int = 256,
                  **kwargs: Any) -> None:
         super().__init__(domain=domain, **kwargs)
         self.cache_size = int(cache_size)

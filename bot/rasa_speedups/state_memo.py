@@ -39,7 +39,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-CAPACITY = 2048  # (conversation, kind of call) pairs kept; least recently used go first
+CAPACITY = 1024  # (conversation, kind of call) pairs kept (≈ 300 conversations); LRU
 
 
 @dataclass
