@@ -10,7 +10,8 @@ process wrote is simply one of the "newer rows".
 
 Used from endpoints.yml (`type: bot.tracker_store.CachedSQLTrackerStore`); runs inside the
 Rasa server (.venv-rasa). Rasa never deletes or rewrites event rows; a tool that does must
-restart the Rasa server (or the conversation is served from the cache)."""
+restart the Rasa server (or the conversation is served from the cache). Written against Rasa
+3.6.21's SQLTrackerStore: on a Rasa upgrade, re-run tests/rasa/test_speedups.py."""
 from __future__ import annotations
 
 import json

@@ -15,8 +15,9 @@ event a dozen times per turn, gets the same treatment: it is a left fold over th
 whose only other input is the set of loop names, so new events are folded onto the last
 result unless they name a loop not seen before.
 
-The loops below are Rasa 3.6.21's, unchanged, split so they can stop and resume. Results
-are handed out as copies: callers edit them (e.g. the featurizer drops the last user text).
+The loops below are Rasa 3.6.21's, unchanged, split so they can stop and resume (on a Rasa
+upgrade, re-run tests/rasa/test_speedups.py and `make bench`). Results are handed out as
+copies: callers edit them (e.g. the featurizer drops the last user text).
 """
 from __future__ import annotations
 
