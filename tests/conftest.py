@@ -4,13 +4,14 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from bot.processes import free_port
 
 BIN_DIRS = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
 PG_BIN = next((Path(d) for d in reversed(BIN_DIRS) if (Path(d) / "initdb").exists()), None)
@@ -34,9 +35,7 @@ def postgres_url() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(base, "postgres", "postgres")
     data = base / "data"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     try:
         subprocess.run(as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "comptoir",
                                     "--auth=trust", "-E", "UTF8", "--no-sync"]),

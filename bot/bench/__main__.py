@@ -11,14 +11,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import platform
-import signal
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from bot.cli import run_json_command
 
 from . import load, models, report, variants
 from .stack import ROOT, Redis, Stack, StackError, Variant, machine_busy_seconds
@@ -32,10 +35,6 @@ SMOKE = {"samples": 2, "depth": 6, "deep_samples": 1, "levels": (1, 2), "turns":
 
 def log(message: str) -> None:
     print(f"[bot.bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def _terminate(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
 
 
 def git_commit() -> str:
@@ -52,8 +51,6 @@ def machine() -> dict[str, Any]:
                 if line.startswith("model name")), platform.processor())
     mem = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
                if line.startswith("MemTotal"))
-    import os
-
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(mem / 2**20, 1),
             "python": platform.python_version(), "kernel": platform.release(),
             "load_avg_at_start": [round(x, 2) for x in os.getloadavg()]}
@@ -189,8 +186,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for server in redis:
                 server.stop()
             if args.logs:  # keep the processes' logs for a look afterwards
-                import shutil
-
                 kept = Path(args.logs) / f"bench-logs-{time.strftime('%H%M%S')}"
                 shutil.copytree(tmp, kept, ignore=shutil.ignore_patterns("*.db", "*.tar.gz",
                                                                           ".cache-*"))
@@ -231,17 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out-json", type=Path, default=REPORTS / "bench.json")
     parser.add_argument("--out-md", type=Path, default=REPORTS / "bench.md")
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
-    try:
-        summary = run(args)
-    except (StackError, RuntimeError) as error:
-        log(str(error))
-        return 2
-    except KeyboardInterrupt:
-        log("interrupted")
-        return 130
-    print(json.dumps(summary, ensure_ascii=False))
-    return 0
+    return run_json_command(lambda: run(args), (StackError, RuntimeError), log)
 
 
 if __name__ == "__main__":

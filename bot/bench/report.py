@@ -51,6 +51,16 @@ def _get(d: dict[str, Any], *path: str) -> Any:
     return d
 
 
+def _names(out: dict[str, Any]) -> list[str]:
+    """The stacks measured, in report order: comptoir, vanilla, then the variants."""
+    return [n for n in ("comptoir", "vanilla") if out.get(n)] + list(out.get("variants", {}))
+
+
+def _of(out: dict[str, Any], name: str) -> dict[str, Any]:
+    """One stack's results, whether it is comptoir, vanilla or a variant."""
+    return dict(out.get(name) or out.get("variants", {}).get(name, {}))
+
+
 def summary(out: dict[str, Any]) -> dict[str, Any]:
     def brief(r: dict[str, Any]) -> dict[str, Any]:
         lat = {f"{when}.{kind}": [_get(r, "latency", when, kind, "median_ms"),
@@ -74,7 +84,7 @@ def summary(out: dict[str, Any]) -> dict[str, Any]:
 
 def _rows(out: dict[str, Any], names: list[str]) -> list[str]:
     def cell(name: str, *path: str) -> str:
-        value = _get(out.get(name) or out.get("variants", {}).get(name, {}), *path)
+        value = _get(_of(out, name), *path)
         return "–" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
     extra = list(out.get("variant_ratios", {})) if out.get("vanilla") else []
@@ -123,9 +133,6 @@ def plots(out: dict[str, Any], folder: Path, names: list[str], stem: str = "benc
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    def data(name: str) -> dict[str, Any]:
-        return out.get(name) or out.get("variants", {}).get(name, {})
-
     files = []
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
     kinds = ("static", "order", "kb")
@@ -133,8 +140,8 @@ def plots(out: dict[str, Any], folder: Path, names: list[str], stem: str = "benc
     for ax, when, title in ((axes[0], "fresh", "fresh conversation"),
                             (axes[1], "deep", "deep in one long conversation")):
         for i, name in enumerate(names):
-            med = [_get(data(name), "latency", when, k, "median_ms") or 0 for k in kinds]
-            p95 = [_get(data(name), "latency", when, k, "p95_ms") or 0 for k in kinds]
+            med = [_get(_of(out, name), "latency", when, k, "median_ms") or 0 for k in kinds]
+            p95 = [_get(_of(out, name), "latency", when, k, "p95_ms") or 0 for k in kinds]
             xs = [j + i * width for j in range(len(kinds))]
             ax.bar(xs, med, width, label=f"{name} median")
             ax.scatter(xs, p95, marker="_", s=200, color="black",
@@ -150,7 +157,7 @@ def plots(out: dict[str, Any], folder: Path, names: list[str], stem: str = "benc
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for name in names:
-        rows = sorted((data(name).get("throughput") or {}).values(),
+        rows = sorted((_of(out, name).get("throughput") or {}).values(),
                       key=lambda r: r["concurrency"])
         if not rows:
             continue
@@ -169,7 +176,7 @@ def plots(out: dict[str, Any], folder: Path, names: list[str], stem: str = "benc
 
     fig, ax = plt.subplots(figsize=(11, 3.5))
     for name in names:
-        growth = data(name).get("growth_ms") or []
+        growth = _of(out, name).get("growth_ms") or []
         if growth:
             ax.plot(range(1, len(growth) + 1), growth, label=name, linewidth=0.8)
     ax.set_xlabel("turn of one long conversation")
@@ -185,7 +192,7 @@ def plots(out: dict[str, Any], folder: Path, names: list[str], stem: str = "benc
 
 def markdown(out: dict[str, Any], images: list[str]) -> str:
     meta = out["meta"]
-    names = [n for n in ("comptoir", "vanilla") if out.get(n)] + list(out.get("variants", {}))
+    names = _names(out)
     m = meta["machine"]
     kind = "SMOKE — tiny, not for comparison" if meta["smoke"] else "full"
     lines = [f"# Speed benchmark ({kind})",
@@ -203,12 +210,12 @@ def markdown(out: dict[str, Any], images: list[str]) -> str:
               "status (shop API called), 'kb' a knowledge-base answer.", ""]
     lines += _rows(out, names)
     for name in names:
-        note = (out.get(name) or out.get("variants", {}).get(name, {})).get("note")
+        note = _of(out, name).get("note")
         if note:
             lines += ["", f"*{name}*: {note}"]
     lines += ["", "Share of measured turns that got the expected kind of answer:", ""]
     for name in names:
-        lat = (out.get(name) or out.get("variants", {}).get(name, {})).get("latency", {})
+        lat = _of(out, name).get("latency", {})
         rates = {f"{w}.{k}": v.get("expected_reply_rate") for w, d in lat.items()
                  for k, v in d.items() if isinstance(v, dict)}
         lines.append(f"- {name}: {rates}")
@@ -221,9 +228,11 @@ def markdown(out: dict[str, Any], images: list[str]) -> str:
                   "| vectors | exact median ms | HNSW median ms | HNSW recall@5 | HNSW build s |",
                   "|---|---|---|---|---|"]
         for row in kb.get("ann", []):
+            hnsw = [row["hnsw"].get(key, "–") for key in ("median_ms", "recall@5", "build_s")]
+            if "skipped" in row["hnsw"]:
+                hnsw[0] = row["hnsw"]["skipped"]
             lines.append(f"| {row['size']} | {row['flat'].get('median_ms')} | "
-                         f"{row['hnsw'].get('median_ms')} | {row['hnsw'].get('recall@5')} | "
-                         f"{row['hnsw'].get('build_s')} |")
+                         + " | ".join(map(str, hnsw)) + " |")
     lines += [""] + [f"![{img}]({img})" for img in images]
     return "\n".join(lines) + "\n"
 
@@ -232,8 +241,7 @@ def write(out: dict[str, Any], out_json: Path, out_md: Path, log: Callable[[str]
     out_json.parent.mkdir(parents=True, exist_ok=True)
     out_json.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
     log(f"wrote {out_json}")
-    names = [n for n in ("comptoir", "vanilla") if out.get(n)] + list(out.get("variants", {}))
     out_md.parent.mkdir(parents=True, exist_ok=True)
-    images = plots(out, out_md.parent, names, out_md.stem)
+    images = plots(out, out_md.parent, _names(out), out_md.stem)
     out_md.write_text(markdown(out, images))
     log(f"wrote {out_md} and {', '.join(images)}")

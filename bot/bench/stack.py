@@ -4,7 +4,7 @@ memory of each process. Same recipe as tests/e2e/conftest.py, without pytest."""
 from __future__ import annotations
 
 import os
-import signal
+import shutil
 import socket
 import subprocess
 import time
@@ -14,7 +14,7 @@ from typing import Any
 
 import requests
 
-from bot.processes import stop_group
+from bot.processes import free_port, procfile, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 600.0  # seconds; a default-config Rasa takes about a minute on 2 cores
@@ -24,17 +24,6 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 
 class StackError(RuntimeError):
     pass
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def procfile() -> dict[str, str]:
-    lines = (ROOT / "Procfile").read_text().splitlines()
-    return dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith("#"))
 
 
 @dataclass
@@ -220,8 +209,6 @@ class Redis:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        import shutil
-
         binary = shutil.which("redis-server")
         if not binary:
             raise StackError("redis-server not found (apt-get install redis-server)")
@@ -243,9 +230,5 @@ class Redis:
 
     def stop(self) -> None:
         if self.process is not None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=10)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                pass
+            stop_group(self.process, timeout=10)
             self.process = None

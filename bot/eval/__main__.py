@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from bot.cli import run_json_command
+from bot.processes import stop_group
 
 from .rasa_server import MODEL, ROOT, RasaUnavailable, parser_for
 from .runner import (
@@ -34,10 +35,6 @@ SMOKE_FILE = Path(__file__).with_name("smoke_fr.jsonl")  # written for this proj
 
 def log(message: str) -> None:
     print(f"[bot.eval] {message}", file=sys.stderr, flush=True)
-
-
-def _terminate(signum: int, frame: Any) -> None:  # SIGTERM: unwind, so servers are stopped
-    raise KeyboardInterrupt
 
 
 def write(summary: dict[str, Any], out_json: Path | None, out_md: Path | None) -> None:
@@ -98,9 +95,7 @@ def cmd_report(args: argparse.Namespace) -> dict[str, Any]:
             stories_process = None
     finally:
         if stories_process is not None and stories_process.poll() is None:
-
-            os.killpg(stories_process.pid, signal.SIGTERM)
-            stories_process.wait(timeout=30)
+            stop_group(stories_process, timeout=30)
         if stories_process is not None:
             shutil.rmtree(stories_process.out_dir, ignore_errors=True)  # type: ignore[attr-defined]
         tmp.cleanup()
@@ -155,17 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--out-md", type=Path, default=REPORTS / "eval.md")
 
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
-    try:
-        result = cmd_routes(args) if args.command == "routes" else cmd_report(args)
-    except RasaUnavailable as error:
-        log(str(error))
-        return 2
-    except KeyboardInterrupt:
-        log("interrupted")
-        return 130
-    print(json.dumps(result, ensure_ascii=False))
-    return 0
+    command = cmd_routes if args.command == "routes" else cmd_report
+    return run_json_command(lambda: command(args), (RasaUnavailable,), log)
 
 
 if __name__ == "__main__":

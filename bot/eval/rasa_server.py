@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import tempfile
 import time
@@ -15,7 +14,7 @@ from typing import Any, Iterator
 
 import requests
 
-from bot.processes import stop_group
+from bot.processes import free_port, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -76,12 +75,6 @@ class Parser:
                     raise
                 time.sleep(0.5)
         raise AssertionError("unreachable")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

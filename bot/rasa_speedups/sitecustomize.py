@@ -1,6 +1,7 @@
-"""Two measured speed-ups of Rasa 3.6.21's own code, applied to the `rasa` command only: the
+"""Speed-ups of Rasa 3.6.21's own code, applied to the `rasa` command only: the
 Procfile puts this folder first on its PYTHONPATH, so Python imports this `sitecustomize` at
-start-up. Same results, same errors; re-check on any Rasa upgrade (`make bench --variant`).
+start-up. Same results, same errors; re-check on any Rasa upgrade
+(tests/rasa/test_speedups.py, `make bench`).
 
 Rasa 3.6 checks every action-server response with `jsonschema.validate(result, schema)`, which
 first re-validates Rasa's own constant schema against the draft 2020-12 meta-schema: about

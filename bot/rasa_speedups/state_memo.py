@@ -2,7 +2,7 @@
 resumable.
 
 Every dialogue policy asks for the states of the whole conversation on every prediction
-(RulePolicy twice, MemoizationPolicy once, several predictions per turn), and Rasa rebuilds
+(RulePolicy and MemoizationPolicy, on each of the several predictions of a turn), and Rasa rebuilds
 them from the first event each time: at turn 200 that is a third of the turn. The states of
 the past do not change when events are appended, so this keeps, per conversation and per
 kind of call, where the last computation stopped (the events it consumed, the replayed
@@ -11,7 +11,7 @@ not an extension of the consumed ones (an undo, a restart, a loop's history fold
 tracker object), it starts again from the first event: Rasa's own result, Rasa's own cost.
 
 `applied_events` (the events minus the undone ones), which Rasa recomputes from the first
-event a dozen times per turn, gets the same treatment: it is a left fold over the events
+event many times per turn, gets the same treatment: it is a left fold over the events
 whose only other input is the set of loop names, so new events are folded onto the last
 result unless they name a loop not seen before.
 
@@ -22,9 +22,9 @@ copies: callers edit them (e.g. the featurizer drops the last user text).
 from __future__ import annotations
 
 import itertools
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from rasa.shared.core import constants
 from rasa.shared.core.domain import Domain, State
@@ -79,9 +79,10 @@ def _copy(state: State) -> State:
             for key, value in state.items()}
 
 
-def _extends(events: Iterable[Event], length: int, consumed: list[Event]) -> bool:
+def _extends(events: Sequence[Event] | deque[Event], consumed: list[Event]) -> bool:
     """Whether `events` starts with exactly the event objects of `consumed`."""
-    return len(consumed) <= length and all(a is b for a, b in zip(consumed, events, strict=False))
+    return len(consumed) <= len(events) and all(
+        a is b for a, b in zip(consumed, events, strict=False))
 
 
 def _lru(cache: OrderedDict[Any, Any], key: Any, value: Any, capacity: int) -> None:
@@ -128,7 +129,7 @@ class AppliedEventsMemo:
     def applied_events(self, tracker: DialogueStateTracker) -> list[Event]:
         events = tracker.events
         known = self.last.get(tracker.sender_id)
-        if known is not None and _extends(events, len(events), known.events):
+        if known is not None and _extends(events, known.events):
             new = list(itertools.islice(events, len(known.events), None))
             names = {e.name for e in new if isinstance(e, ActiveLoop) and e.name}
             if names <= known.loop_names:  # else earlier events may now fold differently
@@ -159,7 +160,7 @@ class StateMemo:
                repr(rule_only_data) if ignore_rule_only_turns else None)
         applied = tracker.applied_events()
         progress = self.progress.get(key)
-        if progress is not None and _extends(applied, len(applied), progress.consumed):
+        if progress is not None and _extends(applied, progress.consumed):
             self.resumed += 1
         else:
             progress = Progress(tracker.init_copy())

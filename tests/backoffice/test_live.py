@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,18 +16,13 @@ from fastapi.testclient import TestClient
 from bot.backoffice.app import create_app
 from bot.backoffice.db import User
 from bot.kb.service import KnowledgeBase
+from bot.processes import free_port
 from bot.settings import Settings
 from tests.channels.standins import BotApi
 
 from .conftest import HASH, OPEN_TIME, PASSWORD, SERVICE_TOKEN, Clock
 
 BOT_TOKEN = "123456:ALERT-token"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,21 +17,10 @@ from typing import Any, Iterator
 import pytest
 import requests
 
-from bot.processes import stop_group
+from bot.processes import free_port, procfile, stop_group
 from bot.settings import ROOT
 
 STARTUP_TIMEOUT = 300  # seconds; Rasa alone takes about a minute on 2 cores
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def procfile() -> dict[str, str]:
-    lines = (ROOT / "Procfile").read_text().splitlines()
-    return dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith("#"))
 
 
 @dataclass

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.processes import free_port
 from bot.settings import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -22,12 +23,6 @@ ITEMS = [  # written for this test; not from the held-out files
     {"text": "combien coûte la livraison ?", "route": "faq:delivery_cost", "alt": "delivery_time"},
     {"text": "je veux parler à un conseiller", "route": "handoff"},
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_routes_command_starts_rasa_scores_and_stops_it(tmp_path: Path):

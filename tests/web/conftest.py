@@ -19,8 +19,9 @@ from typing import Any
 
 import pytest
 
+from bot.processes import free_port, procfile
 from bot.settings import ROOT
-from tests.e2e.conftest import Stack, free_port, procfile, read_demo_orders, running, stack_env
+from tests.e2e.conftest import Stack, read_demo_orders, running, stack_env
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
