@@ -19,7 +19,7 @@ export COMPTOIR_RASA_URL ?= http://127.0.0.1:$(or $(COMPTOIR_RASA_PORT),5005)
 
 RASA_SOURCES := domain.yml config.yml $(shell find data/nlu data/rules data/stories bot/nlu bot/policies -type f -name '*.y*ml' -o -type f -name '*.py' 2>/dev/null)
 
-.PHONY: help setup model kb run web user test lint types validate clean lock telegram-webhook nlu-cv kb-eval kb-bench eval eval-smoke bench bench-smoke
+.PHONY: help setup model kb secrets run web user test lint types validate clean lock telegram-webhook nlu-cv kb-eval kb-bench eval eval-smoke bench bench-smoke
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,18 +54,18 @@ kb_index/CURRENT: $(VENV)/.installed $(wildcard data/faq/*.yml)
 
 kb: kb_index/CURRENT ## publish the FAQ knowledge base (only when data/faq changed)
 
-# Secrets made once, before the processes that share them start (see README "Configuration"):
-# Rasa's API token, the action server's token for the back office, the session-cookie key.
-var/rasa_token var/service_token var/session_secret:
-	@mkdir -p var
-	@umask 077 && $(PY311) -c 'import secrets; print(secrets.token_urlsafe(32))' > $@
-	@echo "==> Generated $@"
+# Secrets made once, before the processes that share them start (README "Security"): Rasa's
+# API token, the action server's, the back office's service token and cookie key, the widget's
+# conversation-id key, the demo shop's API key and label-link key (bot/core/shared_secrets.py).
+SECRETS := rasa_token action_token service_token session_secret conversation_secret shop_api_key shop_label_secret
+secrets:
+	@$(PY311) -m bot.core.shared_secrets $(SECRETS)
 
 var/shop.db: | $(VENV)/.installed
 	@echo "==> Seeding the demo shop database"
 	$(PY) -m bot.shop seed
 
-run: setup model kb var/rasa_token var/service_token var/session_secret var/shop.db ## start the demo shop, the action server, Rasa, the back office and the chat widget's demo page (Ctrl-C stops all)
+run: setup model kb secrets var/shop.db ## start the demo shop, the action server, Rasa, the back office and the chat widget's demo page (Ctrl-C stops all)
 	@echo "==> Demo orders to try:"; $(PY) -m bot.shop demo-orders
 	@echo "==> Chat over REST: curl -s localhost:5005/webhooks/rest/webhook -d '{\"sender\":\"moi\",\"message\":\"bonjour\"}'"
 	@echo "==> Chat in a browser: http://127.0.0.1:$${COMPTOIR_WEB_PORT:-8200}/ (demo shop page with the widget)"

@@ -8,6 +8,10 @@ from typing import Any, Callable, TypeVar
 
 from rasa_sdk import Tracker
 
+from bot.channels.edge import is_loopback
+from bot.dialogue.ownership import proof_expired
+from bot.proof_throttle import Client, ProofThrottle, proof_throttle
+from bot.settings import get_settings
 from bot.shop.client import ShopClient
 from bot.shop.models import Order, Verification
 
@@ -18,6 +22,7 @@ MAX_VERIFICATION_FAILURES = 3
 HUMAN_BUTTON = {"title": "Parler à un conseiller", "payload": "/human_handoff"}
 
 _shop: ShopClient | None = None
+_throttle: ProofThrottle | None = None
 
 
 def shop() -> ShopClient:
@@ -34,6 +39,32 @@ def use_shop(client: ShopClient | None) -> None:
     """Swap the shop client (tests, or a platform adapter chosen at start-up)."""
     global _shop
     _shop = client
+
+
+def throttle() -> ProofThrottle:
+    """The wrong-proof counter (bot/proof_throttle.py), built on first use."""
+    return _throttle or proof_throttle()
+
+
+def use_throttle(counter: ProofThrottle | None) -> None:
+    """Swap the wrong-proof counter (tests)."""
+    global _throttle
+    _throttle = counter
+
+
+def proof_clients(tracker: Tracker) -> list[Client]:
+    """Who is guessing, as far as we can tell: the conversation (a Telegram chat or Messenger
+    user is one), and the shopper's IP address when the channel gave one (the widget; a shop's
+    server calling REST may pass it as `metadata.client_ip`). Loopback is this machine, not a
+    shopper."""
+    clients = [Client("conversation", tracker.sender_id)]
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            address = (event.get("metadata") or {}).get("client_ip")
+            if isinstance(address, str) and address and not is_loopback(address):
+                clients.append(Client("ip", address))
+            break
+    return clients
 
 
 async def call_shop(tracker: Tracker, what: str, call: Callable[..., T], *args: Any) -> T:
@@ -54,9 +85,21 @@ def proof_of(contact: str) -> Verification:
 
 
 def verified_number(tracker: Tracker) -> str | None:
-    """The order number, only when this conversation has proved it owns that order."""
+    """The order number, only when this conversation has proved it owns that order and the
+    shopper has not been away longer than the proof lasts (bot/dialogue/ownership.py)."""
     number = tracker.get_slot("order_number")
-    return number if number and number == tracker.get_slot("verified_order") else None
+    if not number or number != tracker.get_slot("verified_order"):
+        return None
+    if proof_expired(tracker.events, number, get_settings().verified_order_idle_minutes * 60):
+        return None
+    return number
+
+
+def proof_lapsed(tracker: Tracker) -> bool:
+    """A proof was given in this conversation but no longer counts."""
+    number = tracker.get_slot("verified_order")
+    return bool(number) and number == tracker.get_slot("order_number") and \
+        verified_number(tracker) is None
 
 
 def order_facts(order: Order) -> dict[str, Any]:

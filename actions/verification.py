@@ -20,17 +20,51 @@ from actions.common import (
     MAX_VERIFICATION_FAILURES,
     call_shop,
     order_facts,
+    proof_clients,
+    proof_lapsed,
     proof_of,
     shop,
+    throttle,
     verified_number,
 )
 from actions.handoff import handoff_slots, shop_down, verification_locked
 from bot.dialogue.texts import safe
 from bot.nlu.patterns import normalise_email, normalise_order_number, normalise_postcode
-from bot.shop.client import OrderNotFound, ShopError, ShopUnavailable, VerificationFailed
+from bot.shop.client import (
+    OrderNotFound,
+    ShopError,
+    ShopUnavailable,
+    TooManyAttempts,
+    VerificationFailed,
+)
 from bot.shop.models import Verification
 
 IDENTITY_SLOTS = ["order_number", "order_contact"]
+# One answer whether the number is unknown or the proof is wrong: which numbers exist is the
+# shop's business, not a guesser's.
+NO_MATCH = ("Je ne trouve aucune commande qui corresponde à ce numéro et à cette adresse "
+            "e-mail ou ce code postal. Vérifiez les deux : le numéro (CM suivi de 6 chiffres) "
+            "figure dans l'e-mail de confirmation, envoyé à l'adresse utilisée pour l'achat.")
+PROVE_AGAIN = ("Pour protéger vos informations, je dois vérifier à nouveau que la commande est "
+               "bien la vôtre.")
+SHOP_THROTTLED = ("Je ne peux pas vérifier cette commande pour le moment : trop d'essais ont "
+                  "échoué. Réessayez dans quelques minutes, ou demandez un conseiller.")
+
+
+def minutes(seconds: float) -> str:
+    count = max(1, round(seconds / 60))
+    return f"{count} minute{'s' if count > 1 else ''}"
+
+
+def throttled_message(wait_s: float) -> str:
+    return ("Il y a eu trop d'essais de vérification infructueux : pour protéger les commandes "
+            f"de nos clients, je ne peux pas en vérifier d'autre avant {minutes(wait_s)}. "
+            "Un conseiller peut vous aider entre-temps.")
+
+
+def proof_wait(tracker: Tracker) -> float:
+    """Seconds this client must wait before its next proof (0: it may try now)."""
+    return throttle().wait_seconds(proof_clients(tracker))
 
 
 class OrderFormValidation(FormValidationAction):
@@ -51,6 +85,8 @@ class OrderFormValidation(FormValidationAction):
             return IDENTITY_SLOTS + self.extra_slots(tracker)
         if (tracker.get_slot("verification_failures") or 0) >= MAX_VERIFICATION_FAILURES:
             return []  # ends the form; the action that follows offers a human
+        if proof_wait(tracker):
+            return []  # ends the form; the action that follows says how long to wait
         return IDENTITY_SLOTS
 
     async def next_requested_slot(
@@ -86,7 +122,13 @@ class OrderFormValidation(FormValidationAction):
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        events = await super().get_validation_events(dispatcher, tracker, domain)
+        events: List[EventType] = []
+        if proof_lapsed(tracker):
+            dispatcher.utter_message(text=PROVE_AGAIN)
+            lapsed = {"verified_order": None, "order_contact": None, "order_facts": None}
+            tracker.slots.update(lapsed)
+            events += [SlotSet(slot, value) for slot, value in lapsed.items()]
+        events += await super().get_validation_events(dispatcher, tracker, domain)
         number, contact = tracker.get_slot("order_number"), tracker.get_slot("order_contact")
         locked = (tracker.get_slot("verification_failures") or 0) >= MAX_VERIFICATION_FAILURES
         if number and contact and not locked and not verified_number(tracker):
@@ -99,24 +141,22 @@ class OrderFormValidation(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, number: str, contact: str
     ) -> Dict[str, Any]:
         failures = int(tracker.get_slot("verification_failures") or 0)
+        clients = proof_clients(tracker)
+        if throttle().wait_seconds(clients):
+            return {"order_contact": None}  # the form ends; the action after it says why
         try:
             order = await call_shop(tracker, "verify", shop().verify_order, number,
-                                    proof_of(contact))
-        except OrderNotFound:
+                                    proof_of(contact), clients[-1].key)
+        except (OrderNotFound, VerificationFailed):
+            throttle().record_failure(clients)
             failures += 1
             if failures < MAX_VERIFICATION_FAILURES:
-                dispatcher.utter_message(
-                    text=(f"Je ne trouve aucune commande portant le numéro {safe(number)}. "
-                          "Pouvez-vous vérifier le numéro dans votre e-mail de confirmation ?"))
-            return {"order_number": None, "verification_failures": failures}
-        except VerificationFailed:
-            failures += 1
-            if failures < MAX_VERIFICATION_FAILURES:
-                dispatcher.utter_message(
-                    text=("Ces informations ne correspondent pas à la commande indiquée. Merci "
-                          "de vérifier l'e-mail utilisé lors de l'achat ou le code postal de "
-                          "livraison."))
-            return {"order_contact": None, "verification_failures": failures}
+                dispatcher.utter_message(text=NO_MATCH)
+            return {"order_number": None, "order_contact": None,
+                    "verification_failures": failures}
+        except TooManyAttempts:
+            dispatcher.utter_message(text=SHOP_THROTTLED, buttons=[HUMAN_BUTTON])
+            return {"order_number": None, "order_contact": None}
         except ShopUnavailable:  # ends the form (requested_slot None): a person takes over
             return handoff_slots(await shop_down(dispatcher, tracker, end_form=False))
         return {"verified_order": order.number, "order_number": order.number,
@@ -141,10 +181,13 @@ class VerifiedOrderAction(Action, ABC):
     ) -> List[EventType]:
         number = verified_number(tracker)
         if number is None:
-            # Below the failure limit, the form only ends unverified when the shop was down,
-            # and the hand-off has already happened.
+            # Below the failure limit, the form only ends unverified when this client must
+            # wait before its next proof, or when the shop was down (already handed over).
             if (tracker.get_slot("verification_failures") or 0) >= MAX_VERIFICATION_FAILURES:
                 return await verification_locked(dispatcher, tracker)
+            wait = proof_wait(tracker)
+            if wait:
+                dispatcher.utter_message(text=throttled_message(wait), buttons=[HUMAN_BUTTON])
             return []
         try:
             return await self.act(dispatcher, tracker, number,

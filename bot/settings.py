@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field, HttpUrl
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.core.shared_secrets import secret_file
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -19,7 +21,8 @@ class Settings(BaseSettings):
 
     # Shop API, as the actions see it.
     shop_api_url: HttpUrl = HttpUrl("http://127.0.0.1:8100")
-    shop_api_key: str = "demo-shop-key"
+    # Empty: var/shop_api_key, generated at first run (never a default key: README "Security").
+    shop_api_key: str = ""
     shop_connect_timeout: float = Field(0.5, gt=0)
     shop_read_timeout: float = Field(1.0, gt=0)
     shop_retries: int = Field(2, ge=0, le=5)
@@ -29,6 +32,18 @@ class Settings(BaseSettings):
     # Demo shop server.
     shop_db_url: str = f"sqlite:///{ROOT / 'var' / 'shop.db'}"
     shop_seed: int = 2024
+    # Signs return-label links (empty: var/shop_label_secret); a link works this many days.
+    shop_label_secret: str = ""
+    shop_label_link_days: int = Field(30, ge=1, le=365)
+
+    # Proof of ownership: wrong proofs allowed per conversation and per shopper IP address in
+    # a window (then that client waits; the order is never locked), counted in this database;
+    # a verified order is forgotten after this long without a message.
+    proof_throttle_db_url: str = f"sqlite:///{ROOT / 'var' / 'proof_throttle.db'}"
+    proof_throttle_minutes: int = Field(15, ge=1)
+    proof_failures_per_conversation: int = Field(5, ge=1)
+    proof_failures_per_ip: int = Field(10, ge=1)
+    verified_order_idle_minutes: int = Field(30, ge=1)
 
     # Load the knowledge base's model when the action server starts, not at the first question.
     kb_warm_up: bool = False
@@ -66,20 +81,20 @@ class Settings(BaseSettings):
     alert_telegram_chat_id: str = ""
     # Only for tests: a local stand-in of the Bot API.
     alert_telegram_base_url: str = "https://api.telegram.org/bot"
+    # Login throttling: failed logins allowed per account (e-mail) and per client address within
+    # the window; past them the login is refused before any password hashing.
+    backoffice_login_failures_per_account: int = Field(5, ge=1)
+    backoffice_login_failures_per_ip: int = Field(20, ge=1)
+    backoffice_login_window_minutes: int = Field(15, ge=1)
+    # Password hashes (argon2, 64 MiB each) computed at once per back-office process, and how
+    # long a login waits for a free slot before being asked to retry.
+    backoffice_hash_slots: int = Field(2, ge=1)
+    backoffice_hash_wait_seconds: float = Field(2.0, ge=0)
 
     def secret(self, name: str) -> str:
-        """A secret from its setting, else from var/<name> (created on first use, mode 600)."""
+        """A secret from its setting, else from var/<name> (bot/core/shared_secrets.py)."""
         value = getattr(self, name)
-        if value:
-            return str(value)
-        path = ROOT / "var" / name
-        if not path.exists():
-            import secrets
-
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.touch(mode=0o600)
-            path.write_text(secrets.token_urlsafe(32) + "\n")
-        return path.read_text().strip()
+        return str(value) if value else secret_file(name)
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,4 @@
-"""python -m bot.backoffice serve | migrate | create-user."""
+"""python -m bot.backoffice serve | migrate | create-user | set-password."""
 from __future__ import annotations
 
 import argparse
@@ -8,8 +8,9 @@ import sys
 from bot.settings import get_settings
 
 
-def _password(from_stdin: bool) -> str:
-    from .security import MIN_PASSWORD
+def _password(from_stdin: bool, email: str, name: str) -> str:
+    """Read the password (stdin, or asked twice) and apply the password rule."""
+    from .passwords import password_problem
 
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -17,8 +18,9 @@ def _password(from_stdin: bool) -> str:
         password = getpass.getpass("Mot de passe : ")
         if getpass.getpass("Confirmez le mot de passe : ") != password:
             raise SystemExit("Les deux mots de passe diffèrent.")
-    if len(password) < MIN_PASSWORD:
-        raise SystemExit(f"Mot de passe trop court ({MIN_PASSWORD} caractères au moins).")
+    problem = password_problem(password, email=email, name=name)
+    if problem:
+        raise SystemExit(problem)
     return password
 
 
@@ -31,16 +33,40 @@ def create_user(args: argparse.Namespace) -> int:
     email = args.email.strip().lower()
     if "@" not in email or len(email) > 254:
         raise SystemExit(f"Adresse e-mail invalide : {args.email!r}")
-    password = _password(args.password_stdin)
+    name = args.name.strip()[:100]
+    password = _password(args.password_stdin, email, name)
     engine = make_engine(url)
     with make_sessionmaker(engine)() as db:
         if find_user(db, email) is not None:
             raise SystemExit(f"Un compte existe déjà pour {email}.")
-        db.add(User(email=email, display_name=args.name.strip()[:100], role=args.role,
+        db.add(User(email=email, display_name=name, role=args.role,
                     password_hash=hash_password(password), active=True))
         db.commit()
     engine.dispose()
     print(f"Compte créé : {email} ({args.role})")
+    return 0
+
+
+def set_password(args: argparse.Namespace) -> int:
+    """Reset a forgotten (or leaked) password: every session of the account ends."""
+    from . import sessions
+    from .db import make_engine, make_sessionmaker, migrate
+    from .security import find_user, hash_password
+
+    url = get_settings().backoffice_db_url
+    migrate(url)
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as db:
+        user = find_user(db, args.email)
+        if user is None:
+            raise SystemExit(f"Aucun compte pour {args.email.strip().lower()}.")
+        user.password_hash = hash_password(_password(args.password_stdin, user.email,
+                                                     user.display_name))
+        db.commit()
+        sessions.end_all(db, user.id)
+        email = user.email
+    engine.dispose()
+    print(f"Mot de passe changé : {email} (ses sessions ouvertes sont fermées)")
     return 0
 
 
@@ -60,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     user.add_argument("--role", choices=["agent", "editor", "admin"], default="agent")
     user.add_argument("--password-stdin", action="store_true",
                       help="read the password from the first line of standard input")
+    reset = sub.add_parser("set-password",
+                           help="set a new password for an account (ends its sessions)")
+    reset.add_argument("--email", required=True)
+    reset.add_argument("--password-stdin", action="store_true",
+                       help="read the password from the first line of standard input")
     args = parser.parse_args(argv)
     if args.command == "serve":
         import uvicorn
@@ -73,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         migrate(get_settings().backoffice_db_url)
         print("Base à jour.")
         return 0
+    if args.command == "set-password":
+        return set_password(args)
     return create_user(args)
 
 

@@ -21,14 +21,16 @@ from bot.settings import Settings, get_settings
 
 from .db import make_engine, make_sessionmaker, migrate, utcnow
 from .events import Broadcaster
+from .headers import SECURITY_HEADERS, SecurityHeaders
 from .rasa import RasaClient
-from .routes import api, auth, faq, inbox, users
+from .routes import account, api, auth, faq, inbox, users
 from .security import LoginRequired, csrf_protect
+from .sessions import SESSION_HOURS
+from .throttle import HashSlots, LoginThrottle
 from .web import env, render
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
-SESSION_HOURS = 12
 
 
 def create_app(
@@ -65,6 +67,8 @@ def create_app(
     app.state.rasa = RasaClient(str(settings.rasa_url), settings.secret("rasa_token"))
     app.state.service_token = settings.secret("service_token")
     app.state.sse_keepalive = 15.0
+    app.state.login_throttle = LoginThrottle.from_settings(settings)
+    app.state.hash_slots = HashSlots.from_settings(settings)
     env.globals["timezone"] = settings.support_timezone
 
     app.add_middleware(
@@ -75,8 +79,9 @@ def create_app(
         same_site="lax",
         https_only=str(settings.backoffice_public_url).startswith("https"),
     )
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so on every response
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, api, inbox, faq, users):
+    for module in (auth, account, api, inbox, faq, users):
         app.include_router(module.router)
 
     @app.get("/healthz")
@@ -105,17 +110,39 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> Response:
+        errors = safe_errors(error.errors())
         if request.url.path.startswith("/api/") or "text/html" not in request.headers.get(
                 "accept", ""):
-            return JSONResponse({"detail": jsonable(error.errors())}, status_code=422)
-        fields = ", ".join(str(e.get("loc", ["?"])[-1]) for e in error.errors())
+            return JSONResponse({"detail": errors}, status_code=422)
+        fields = ", ".join(str(e["loc"][-1]) if e["loc"] else "?" for e in errors)
         return render(request, "error.html", {"message": f"Champ invalide : {fields}."},
                       status_code=422)
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, error: Exception) -> Response:
+        """Runs outside the middlewares (Starlette's ServerErrorMiddleware): sets the security
+        headers itself."""
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "internal error"}, status_code=500,
+                                headers=SECURITY_HEADERS)
+        message = "Erreur inattendue : rien n'a été modifié. Réessayez dans un instant."
+        try:
+            return render(request, "error.html", {"message": message}, status_code=500,
+                          headers=SECURITY_HEADERS)
+        except Exception:  # noqa: BLE001 - the error page must not fail in turn
+            return Response(message, status_code=500, media_type="text/plain; charset=utf-8",
+                            headers=SECURITY_HEADERS)
 
     return app
 
 
-def jsonable(errors: Any) -> Any:
-    from fastapi.encoders import jsonable_encoder
+def safe_errors(errors: Any) -> list[dict[str, Any]]:
+    """Validation errors without the input: echoing it could fail to encode (NaN, lone
+    surrogates: a 500 instead of a 422) and would send personal data back."""
+    def printable(value: Any) -> Any:
+        if isinstance(value, int):
+            return value
+        return str(value).encode("utf-8", "replace").decode("utf-8")
 
-    return jsonable_encoder(errors)
+    return [{"type": printable(e.get("type", "")), "msg": printable(e.get("msg", "")),
+             "loc": [printable(part) for part in e.get("loc", ())]} for e in errors]

@@ -146,6 +146,35 @@ class FaqChange(Base):
     user: Mapped[User | None] = relationship(lazy="joined")
 
 
+class UserSession(Base):
+    """A logged-in browser. The cookie carries a random token; only its SHA-256 is stored, so
+    deleting the row (logout, password change, deactivation) ends the session for good."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256(token) in hex
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class LoginFailure(Base):
+    """A login attempt that did not succeed (yet): counted per account and per client address,
+    in the database so that every back-office process sees the same counts. Both keys are
+    keyed hashes: no e-mail (or password typed in the e-mail field) and no address is kept."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_account_at", "account", "at"),
+        Index("ix_login_failures_client_at", "client", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets a busy timeout, WAL and foreign keys."""
     if url.startswith("sqlite"):

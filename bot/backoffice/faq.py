@@ -1,24 +1,31 @@
-"""FAQ editing on top of bot.kb: form validation, near-duplicate check, publish + history."""
+"""FAQ editing on top of bot.kb: form validation, near-duplicate check, publish + history.
+
+Edits are conditional: a form carries the fingerprint of the entry it was opened on, and the
+change is published only if the entry is still that one (else `Conflict`, nothing written).
+"""
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.kb import TOPICS, Entry, NoIndexError
+from bot.kb import TOPICS, Entry, NoIndexError, publisher
+from bot.kb.corpus import apply_changes
 from bot.kb.publisher import current_entries
 from bot.kb.service import KnowledgeBase
 from bot.kb.types import ID_PATTERN, MIN_ALTERNATIVES
 
 from .db import FaqChange, User
+from .sanitize import clean_text
 
 MAX_PHRASING = 300
 MAX_ALTERNATIVES = 40
 MAX_ANSWER = 3000
-_publish_lock = threading.Lock()  # one KnowledgeBase object: its pending changes are shared
 
 
 def entries(kb: KnowledgeBase) -> list[Entry]:
@@ -49,8 +56,8 @@ def parse_form(entry_id: str, topic: str, question: str, alternatives: str, answ
                ) -> tuple[Entry | None, list[str]]:
     """An Entry from the editor's form, or the problems to show (in French)."""
     problems = []
-    entry_id, question, answer = entry_id.strip(), question.strip(), answer.strip()
-    alts = [line.strip() for line in alternatives.splitlines() if line.strip()]
+    entry_id, question, answer = (clean_text(v).strip() for v in (entry_id, question, answer))
+    alts = [line.strip() for line in clean_text(alternatives).splitlines() if line.strip()]
     if not ID_PATTERN.match(entry_id):
         problems.append("L'identifiant doit ressembler à « sujet.nom_court » (a-z, 0-9, _).")
     if topic not in TOPICS:
@@ -102,20 +109,73 @@ def near_duplicates(kb: KnowledgeBase, entry: Entry) -> list[Duplicate]:
     return sorted(found.values(), key=lambda d: -d.score)
 
 
+def fingerprint(entry: Entry | None) -> str:
+    """The version of an entry as published, carried by the edit and delete forms."""
+    if entry is None:
+        return ""
+    data = json.dumps(entry.to_dict(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()[:20]
+
+
+class Conflict(Exception):
+    """The entry is no longer the one the editor started from: nothing was published."""
+
+    def __init__(self, current: Entry | None) -> None:
+        super().__init__("the entry changed since the form was opened")
+        self.current = current
+
+
 def publish(
     kb: KnowledgeBase, db: Session, user: User, action: str, entry_id: str,
-    before: Entry | None, after: Entry | None, now: datetime,
-) -> str | None:
-    """Publish the change live (bot.kb, no retraining) and record it in faq_changes."""
-    with _publish_lock:
-        version = kb.delete([entry_id]) if after is None else kb.upsert([after])
-    change = FaqChange(
-        user_id=user.id, at=now, action=action, entry_id=entry_id,
-        before=_dump(before), after=_dump(after), version=version,
-    )
-    db.add(change)
+    after: Entry | None, base: str, now: datetime,
+) -> str:
+    """Publish one change live (bot.kb, no retraining) if the entry is still at `base`, and
+    record it in faq_changes. `action`: create (the id must be free), update or delete (the
+    entry must still have the fingerprint `base`).
+
+    Check and write are one step: they run inside bot.kb's publish lock, an fcntl lock on the
+    index folder that every publisher takes (each back-office worker and thread, `python -m
+    bot.kb`), on the version in service at that moment. Of editors who started from the same
+    version, the first one publishes and the others get Conflict. The history row is committed
+    while the lock is held, so a refused editor is told who made the change; if publishing
+    then fails, the row is removed again.
+    """
+    recorded: list[FaqChange] = []
+
+    def mutate(entries: list[Entry]) -> list[Entry]:
+        current = next((e for e in entries if e.id == entry_id), None)
+        if action == "create":
+            if current is not None:
+                raise Conflict(current)
+        elif current is None or fingerprint(current) != base:
+            raise Conflict(current)
+        new = after
+        if new is not None and current is not None and not new.tags:
+            new = replace(new, tags=current.tags)  # the form has no tags field: keep them
+        change = FaqChange(user_id=user.id, at=now, action=action, entry_id=entry_id,
+                           before=_dump(current), after=_dump(new))
+        db.add(change)
+        db.commit()
+        recorded.append(change)
+        return apply_changes(entries, [new] if new else [], [] if new else [entry_id])
+
+    try:
+        report = publisher.publish(kb.settings, kb.encoder, mutate)
+    except Conflict:
+        raise
+    except BaseException:
+        for change in recorded:
+            db.delete(change)
+            db.commit()
+        raise
+    recorded[0].version = report.version
     db.commit()
-    return version
+    return report.version
+
+
+def last_change(db: Session, entry_id: str) -> FaqChange | None:
+    return db.scalar(select(FaqChange).where(FaqChange.entry_id == entry_id)
+                     .order_by(FaqChange.id.desc()).limit(1))
 
 
 def _dump(entry: Entry | None) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from bot.settings import Settings
 
 from .db import OPEN_STATUSES, Handoff, HandoffMessage, User
 from .hours import wait_estimate
+from .sanitize import clean_text
 from .security import AGENT_ROLES
 
 
@@ -96,7 +97,7 @@ def add_message(
     db: Session, handoff: Handoff, sender: str, text: str, now: datetime, author: User | None = None
 ) -> HandoffMessage:
     message = HandoffMessage(
-        handoff_id=handoff.id, sender=sender, text=text, at=now,
+        handoff_id=handoff.id, sender=sender, text=clean_text(text), at=now,
         author_id=author.id if author else None,
     )
     handoff.updated_at = now

@@ -1,5 +1,7 @@
 """Passwords (argon2), sessions, roles, CSRF and the service token.
 
+Sessions are rows on the server (sessions.py), so they can be revoked; the password rule is in
+passwords.py, login throttling and bounded hashing in throttle.py.
 Every page needs a logged-in user with the right role (`require(...)`); every state-changing
 request made with a session needs the session's CSRF token (`csrf_protect`, installed as a
 global dependency so that no route can forget it); the service API needs the bearer token.
@@ -18,6 +20,7 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import sessions
 from .db import Role, User
 
 hasher = PasswordHasher()
@@ -27,11 +30,17 @@ PRESENCE_REFRESH = timedelta(seconds=15)
 AGENT_ROLES = (Role.agent.value, Role.admin.value)
 EDITOR_ROLES = (Role.editor.value, Role.admin.value)
 ADMIN_ROLES = (Role.admin.value,)
-MIN_PASSWORD = 10
 
 
 def hash_password(password: str) -> str:
     return hasher.hash(password)
+
+
+def hash_in_slot(request: Request, password: str) -> str | None:
+    """The argon2 hash, computed in one of the process's hash slots (throttle.HashSlots);
+    None when no slot freed up in time."""
+    with request.app.state.hash_slots.slot() as free:
+        return hash_password(password) if free else None
 
 
 def check_password(user: User | None, password: str) -> bool:
@@ -77,12 +86,16 @@ async def csrf_protect(request: Request) -> None:
 
 
 def session_user(request: Request, db: Session) -> User | None:
-    user_id = request.session.get("user_id")
-    if not isinstance(user_id, int):
+    """The user of this browser's session, while the session row exists and the account is
+    active (a deactivated account loses all its sessions here at the latest)."""
+    row = sessions.current(request, db)
+    if row is None:
+        request.session.pop(sessions.COOKIE_KEY, None)
         return None
-    user = db.get(User, user_id)
+    user = db.get(User, row.user_id)
     if user is None or not user.active:
-        request.session.clear()
+        sessions.end_all(db, row.user_id)
+        request.session.pop(sessions.COOKIE_KEY, None)
         return None
     return user
 
@@ -125,3 +138,4 @@ def find_user(db: Session, email: str) -> User | None:
 AgentUser = Annotated[User, Depends(require(*AGENT_ROLES))]
 EditorUser = Annotated[User, Depends(require(*EDITOR_ROLES))]
 AdminUser = Annotated[User, Depends(require(*ADMIN_ROLES))]
+AnyUser = Annotated[User, Depends(require(*(r.value for r in Role)))]

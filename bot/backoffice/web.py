@@ -34,13 +34,20 @@ def _local(value: datetime | float | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
     return value.astimezone(zone).strftime(fmt)
 
 
+def clock_time(value: datetime | None) -> str:
+    """« 10 h 05 », the way a French shop writes a time."""
+    return _local(value, "%H h %M")
+
+
 env.filters["local"] = _local
+env.filters["clock_time"] = clock_time
 env.globals.update(ROLES_FR=ROLES_FR, STATUS_FR=STATUS_FR, REASON_FR=REASON_FR,
                    OUTCOME_FR=OUTCOME_FR)
 
 
 def render(
-    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     data = {
         "request": request,
@@ -48,4 +55,5 @@ def render(
         "csrf": csrf_token(request),
         **(context or {}),
     }
-    return HTMLResponse(env.get_template(name).render(data), status_code=status_code)
+    return HTMLResponse(env.get_template(name).render(data), status_code=status_code,
+                        headers=headers)

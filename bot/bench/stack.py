@@ -130,6 +130,7 @@ class Stack:
             "COMPTOIR_ACTION_URL": f"http://127.0.0.1:{ports['ACTIONS']}/webhook",
             "COMPTOIR_TRACKER_DB": str(tmp / "tracker.db"),
             "COMPTOIR_FAQ_FEEDBACK_FILE": str(tmp / "faq_feedback.jsonl"),
+            "COMPTOIR_PROOF_THROTTLE_DB_URL": f"sqlite:///{tmp / 'proof_throttle.db'}",
             # Hand-offs must not reach a back office someone else runs on this machine.
             "COMPTOIR_BACKOFFICE_URL": f"http://127.0.0.1:{ports['NOBODY']}",
             "COMPTOIR_BACKOFFICE_DB_URL": f"sqlite:///{tmp / 'backoffice.db'}",

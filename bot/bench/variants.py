@@ -23,8 +23,7 @@ def vanilla(model: Path, comparable: bool, note: str = "") -> Variant:
                    comparable=comparable, note=note)
 
 
-SPEEDUPS = {"PYTHONPATH": f"{ROOT / 'bot' / 'rasa_speedups'}:{ROOT}",
-            "COMPTOIR_RASA_SPEEDUPS": "validate,events,states,rulelog"}
+SPEEDUPS = {"COMPTOIR_RASA_SPEEDUPS": "validate,events,states,rulelog"}
 
 # name -> (description, endpoints file, extra environment, needs a private redis-server)
 EXTRA: dict[str, tuple[str, Path, dict[str, str], bool]] = {

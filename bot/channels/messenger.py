@@ -38,7 +38,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from urllib3.util.retry import Retry
 
-from bot.channels import common
+from bot.channels import common, edge
 
 logger = logging.getLogger(__name__)
 
@@ -249,8 +249,12 @@ class MessengerInput(FacebookInput):
             sender = common.conversation_id(common.MESSENGER_PREFIX, psid)
             out = self.get_output_channel()
             assert isinstance(out, MessengerOutput)
+            text = edge.clean_text(text)
             if not text.strip():
                 await out.send_text_message(sender, common.NOT_TEXT_REPLY)
+                continue
+            if edge.too_long(text):
+                await out.send_text_message(sender, edge.too_long_reply(len(text)))
                 continue
             await out.send_action(sender, "mark_seen")
             await out.send_action(sender, "typing_on")

@@ -17,7 +17,8 @@ import requests
 from bot.processes import free_port, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
-RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA = ROOT / ".venv-rasa" / "bin" / "rasa"  # `rasa test`: no server, no token
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 MODEL = ROOT / "models" / "comptoir.tar.gz"
 DEFAULT_URL = "http://127.0.0.1:5005"
 STARTUP_TIMEOUT = 300.0
@@ -79,16 +80,19 @@ class Parser:
 
 @contextmanager
 def own_server(model: Path = MODEL, log: Any = None) -> Iterator[Parser]:
-    """Start `rasa run --enable-api` on a free port with a random token; stop it on exit."""
-    if not RASA.exists() or not model.exists():
-        raise RasaUnavailable(f"need {RASA} and a trained model at {model}: run `make model`")
+    """Start `rasa run --enable-api` (through bot.rasa) on a free port with a random token;
+    stop it on exit."""
+    if not RASA_PYTHON.exists() or not model.exists():
+        raise RasaUnavailable(f"need {RASA_PYTHON} and a trained model at {model}: "
+                              "run `make model`")
     port, token = free_port(), secrets.token_urlsafe(16)
     with tempfile.TemporaryDirectory(prefix="eval-rasa-") as tmp:
         logfile = open(Path(tmp) / "rasa.log", "wb")
         process = subprocess.Popen(
-            [str(RASA), "run", "--enable-api", "-i", "127.0.0.1", "--port", str(port),
-             f"--auth-token={token}", "--model", str(model)],
-            cwd=tmp, env=rasa_env(), stdout=logfile, stderr=subprocess.STDOUT,
+            [str(RASA_PYTHON), "-m", "bot.rasa", "run", "--enable-api", "-i", "127.0.0.1",
+             "--port", str(port), "--model", str(model)],
+            cwd=tmp, env={**rasa_env(), "COMPTOIR_RASA_TOKEN": token}, stdout=logfile,
+            stderr=subprocess.STDOUT,
             start_new_session=True)  # own process group: stopped as a whole
         try:
             parser = Parser(f"http://127.0.0.1:{port}", token)

@@ -29,6 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bot.settings import get_settings
 from bot.shop import db, rules, seed
 from bot.shop import models as m
+from bot.shop.client import CLIENT_HEADER
 
 
 class ShopHTTPError(Exception):
@@ -48,24 +49,41 @@ def _errors(*codes: int) -> dict[int | str, dict]:
 
 
 class FailureThrottle:
-    """Stops proof guessing (a postcode has only 5 digits): N wrong proofs per order, then wait."""
+    """Stops proof guessing (a postcode has only 5 digits) without handing a weapon to the
+    guesser: wrong proofs are counted per order *and client* (the X-Comptoir-Client header the
+    assistant sends, else the caller's address), so one client's failures never lock the owner
+    out; a higher cap per order, whoever asks, bounds a guesser who changes clients."""
 
-    def __init__(self, limit: int = 10, window_s: float = 900.0) -> None:
-        self.limit, self.window_s = limit, window_s
-        self._failures: dict[str, deque[float]] = {}
+    def __init__(self, limit: int = 10, order_limit: int = 100, window_s: float = 900.0) -> None:
+        self.limit, self.order_limit, self.window_s = limit, order_limit, window_s
+        self._failures: dict[tuple[str, str], deque[float]] = {}
         self._lock = threading.Lock()
 
-    def blocked(self, key: str) -> bool:
-        with self._lock:
-            recent = self._failures.get(key)
-            cutoff = time.monotonic() - self.window_s
-            while recent and recent[0] < cutoff:
-                recent.popleft()
-            return recent is not None and len(recent) >= self.limit
+    def _recent(self, key: tuple[str, str]) -> int:
+        recent = self._failures.get(key)
+        cutoff = time.monotonic() - self.window_s
+        while recent and recent[0] < cutoff:
+            recent.popleft()
+        if recent is not None and not recent:
+            del self._failures[key]
+            return 0
+        return len(recent or ())
 
-    def record(self, key: str) -> None:
+    def blocked(self, order: str, client: str) -> bool:
         with self._lock:
-            self._failures.setdefault(key, deque()).append(time.monotonic())
+            return (self._recent((order, client)) >= self.limit
+                    or self._recent((order, "")) >= self.order_limit)
+
+    def record(self, order: str, client: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            self._failures.setdefault((order, client), deque()).append(now)
+            self._failures.setdefault((order, ""), deque()).append(now)
+
+
+def _client_of(request: Request) -> str:
+    given = request.headers.get(CLIENT_HEADER, "").strip()[:128]
+    return f"c:{given}" if given else f"ip:{request.client.host if request.client else '?'}"
 
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False,
@@ -116,26 +134,35 @@ def verified_order(request: Request, session: Session, number: str,
                    "6 chiffres (par exemple CM482913).")
         raise ShopHTTPError(404, "order_not_found", message)
     throttle: FailureThrottle = request.app.state.throttle
-    if throttle.blocked(order.number):
+    client = _client_of(request)
+    if throttle.blocked(order.number, client):
         raise ShopHTTPError(429, "too_many_attempts", "Trop de tentatives de vérification pour "
                             "cette commande : réessayez dans quelques minutes.")
     postcodes = {order.shipping_address.postcode, order.billing_address.postcode}
     if not rules.proof_matches(proof.email, proof.postcode, order.customer.email, postcodes):
-        throttle.record(order.number)
+        throttle.record(order.number, client)
         raise ShopHTTPError(403, "verification_failed", "Les informations fournies ne "
                             "correspondent pas à cette commande.")
     return order
 
 
-def label_token(api_key: str, rma: str) -> str:
-    """Signature that lets a shopper's browser open the label without the API key."""
-    return hmac.new(api_key.encode(), rma.encode(), hashlib.sha256).hexdigest()[:32]
+def label_token(secret: str, rma: str, expires: int) -> str:
+    """Signature that lets a shopper's browser open the label without the API key, until
+    `expires` (Unix time). Its own secret: knowing the API key does not forge labels."""
+    message = f"{rma}:{expires}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
 def label_url_for(request: Request) -> Callable[[str], str]:
     base = str(request.base_url).rstrip("/")
-    key = request.app.state.api_key
-    return lambda rma: f"{base}/labels/{rma}.pdf?token={label_token(key, rma)}"
+    state = request.app.state
+    expires = int(state.clock().timestamp()) + state.label_link_days * 86400
+
+    def url(rma: str) -> str:
+        token = label_token(state.label_secret, rma, expires)
+        return f"{base}/labels/{rma}.pdf?expires={expires}&token={token}"
+
+    return url
 
 
 def to_order(request: Request, order: db.OrderRow) -> m.Order:
@@ -325,10 +352,15 @@ def return_policy() -> m.ReturnPolicy:
 
 
 def label(rma: str, request: Request, session: SessionDep, token: str | None = None,
+          expires: int | None = None,
           key: Annotated[str | None, Security(api_key_header)] = None) -> Response:
     """The prepaid return label: opened by the shopper's browser, hence the signed link."""
-    good_token = bool(token) and hmac.compare_digest(
-        token or "", label_token(request.app.state.api_key, rma))
+    state = request.app.state
+    good_token = bool(token) and expires is not None and hmac.compare_digest(
+        token or "", label_token(state.label_secret, rma, expires or 0))
+    if good_token and (expires or 0) < state.clock().timestamp():
+        raise ShopHTTPError(410, "link_expired", "Ce lien d'étiquette a expiré : demandez-en un "
+                            "nouveau à l'assistant ou au service client.")
     if not (good_token or _key_ok(request, key)):
         raise ShopHTTPError(401, "unauthorized", "Lien d'étiquette invalide.")
     ret = session.scalar(select(db.ReturnRow).where(db.ReturnRow.rma == rma))
@@ -368,7 +400,8 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
                         status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
-def create_app(db_url: str | None = None, api_key: str | None = None) -> FastAPI:
+def create_app(db_url: str | None = None, api_key: str | None = None,
+               label_secret: str | None = None) -> FastAPI:
     """The demo shop app; creates and seeds its database at start-up when it is empty."""
     settings = get_settings()
     engine = db.make_engine(db_url or settings.shop_db_url)
@@ -384,12 +417,14 @@ def create_app(db_url: str | None = None, api_key: str | None = None) -> FastAPI
                   "annulations, retours, remboursements et réclamations.", lifespan=lifespan)
     app.state.engine = engine
     app.state.sessions = sessionmaker(engine, expire_on_commit=True)
-    app.state.api_key = api_key or settings.shop_api_key
+    app.state.api_key = api_key or settings.secret("shop_api_key")
+    app.state.label_secret = label_secret or settings.secret("shop_label_secret")
+    app.state.label_link_days = settings.shop_label_link_days
     app.state.clock = rules.shop_now  # tests may pin the shop's clock
     app.state.throttle = FailureThrottle()
     app.include_router(router)
     app.add_api_route("/labels/{rma}.pdf", label, methods=["GET"], tags=["retours"],
-                      response_class=Response, responses=_errors(401, 404))
+                      response_class=Response, responses=_errors(401, 404, 410))
     app.add_api_route("/health", health, methods=["GET"], tags=["santé"])
     app.add_exception_handler(ShopHTTPError, _shop_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -42,6 +42,12 @@ class VerificationFailed(ShopError):
     code = "verification_failed"
 
 
+class TooManyAttempts(ShopError):
+    """The shop refuses more proofs for this order from this client for a while."""
+
+    code = "too_many_attempts"
+
+
 class NotAllowed(ShopError):
     """The shop's own rules forbid the operation (e.g. cancelling a shipped order)."""
 
@@ -58,8 +64,14 @@ class ShopUnavailable(ShopError):
     code = "shop_unavailable"
 
 
+# Header naming who asks (an opaque hash of the shopper's conversation or address), so that a
+# shop can throttle wrong proofs per client instead of locking the order for its owner.
+CLIENT_HEADER = "X-Comptoir-Client"
+
+
 class ShopClient(Protocol):
-    def verify_order(self, number: str, proof: Verification) -> Order: ...
+    def verify_order(self, number: str, proof: Verification, client: str | None = None
+                     ) -> Order: ...
 
     def tracking(self, number: str, proof: Verification) -> Tracking: ...
 

@@ -28,11 +28,13 @@ from urllib3.util import Timeout
 
 from bot.settings import Settings, get_settings
 from bot.shop.client import (
+    CLIENT_HEADER,
     InvalidRequest,
     NotAllowed,
     OrderNotFound,
     ShopError,
     ShopUnavailable,
+    TooManyAttempts,
     VerificationFailed,
 )
 from bot.shop.models import (
@@ -117,14 +119,15 @@ class HttpShopClient:
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> HttpShopClient:
         s = settings or get_settings()
-        return cls(str(s.shop_api_url), s.shop_api_key, s.shop_connect_timeout,
+        return cls(str(s.shop_api_url), s.secret("shop_api_key"), s.shop_connect_timeout,
                    s.shop_read_timeout, s.shop_retries, s.shop_deadline)
 
     # -- the ShopClient interface -------------------------------------------------------
 
-    def verify_order(self, number: str, proof: Verification) -> Order:
+    def verify_order(self, number: str, proof: Verification, client: str | None = None) -> Order:
+        headers = {CLIENT_HEADER: client} if client else None
         data = self._call("POST", self._order(number, "verify"), body=_proof(proof),
-                          idempotent=True)
+                          idempotent=True, headers=headers)
         return self._parse(Order, data)
 
     def tracking(self, number: str, proof: Verification) -> Tracking:
@@ -188,7 +191,8 @@ class HttpShopClient:
             raise ShopUnavailable(UNAVAILABLE, code="malformed_response") from None
 
     def _call(self, method: str, path: str, *, params: dict[str, str] | None = None,
-              body: dict[str, Any] | None = None, idempotent: bool = True) -> Any:
+              body: dict[str, Any] | None = None, idempotent: bool = True,
+              headers: dict[str, str] | None = None) -> Any:
         """One API call within the deadline; returns the decoded JSON of a 2xx answer."""
         give_up_at = time.monotonic() + self.deadline
         retrying = Retrying(
@@ -199,7 +203,8 @@ class HttpShopClient:
             reraise=True,
         )
         try:
-            status, content = retrying(self._attempt, method, path, params, body, give_up_at)
+            status, content = retrying(self._attempt, method, path, params, body, give_up_at,
+                                       headers)
         except (requests.RequestException, _ServerError, _OutOfTime):
             # `from None`: the cause's text holds the URL, query string (an e-mail) included.
             raise ShopUnavailable(UNAVAILABLE) from None
@@ -212,7 +217,8 @@ class HttpShopClient:
         raise self._error(status, content, method, path)
 
     def _attempt(self, method: str, path: str, params: dict[str, str] | None,
-                 body: dict[str, Any] | None, give_up_at: float) -> tuple[int, bytes]:
+                 body: dict[str, Any] | None, give_up_at: float,
+                 headers: dict[str, str] | None = None) -> tuple[int, bytes]:
         started = time.monotonic()
         remaining = give_up_at - started
         if remaining <= 0:
@@ -226,7 +232,8 @@ class HttpShopClient:
             response = self.session.request(
                 method, self.base_url + path, params=params, json=body, stream=True,
                 timeout=timeout,  # type: ignore[arg-type]
-                headers={"X-API-Key": self.api_key, "Accept": "application/json"})
+                headers={"X-API-Key": self.api_key, "Accept": "application/json",
+                         **(headers or {})})
             outcome = str(response.status_code)
             with response:
                 chunks = []
@@ -261,8 +268,8 @@ class HttpShopClient:
             return OrderNotFound(message, code)
         if status == 403:
             return VerificationFailed(message, code)
-        if status == 429:  # too many wrong proofs: for the shopper, still "cannot verify"
-            return VerificationFailed(message, code or "too_many_attempts")
+        if status == 429:  # too many wrong proofs for this order from this client
+            return TooManyAttempts(message, code)
         if status == 409:
             return NotAllowed(message, code)
         if status == 401:

@@ -9,10 +9,12 @@ from typing import Any, Iterator
 import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import create_engine
 
 from actions import common, handoff
 from bot.handoff.client import BackOfficeUnavailable, HandoffNotOpen
 from bot.handoff.models import HandoffRequest, HandoffTicket
+from bot.proof_throttle import Limit, ProofThrottle
 from bot.shop.client import NotAllowed, OrderNotFound, ShopUnavailable, VerificationFailed
 from bot.shop.models import (
     Address,
@@ -75,6 +77,7 @@ class FakeShop:
         self.orders = {order.number: order for order in orders}
         self.down = down
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        self.clients: list[str | None] = []  # who asked each verify_order
 
     def _check(self, name: str, number: str, proof: Verification, *rest: Any) -> Order:
         self.calls.append((name, (number, proof, *rest)))
@@ -86,7 +89,9 @@ class FakeShop:
             raise VerificationFailed("mismatch")
         return self.orders[number]
 
-    def verify_order(self, number: str, proof: Verification) -> Order:
+    def verify_order(self, number: str, proof: Verification, client: str | None = None
+                     ) -> Order:
+        self.clients.append(client)
         return self._check("verify", number, proof)
 
     def tracking(self, number: str, proof: Verification) -> Tracking:
@@ -183,6 +188,16 @@ def back_office() -> Iterator[FakeBackOffice]:
     handoff.use_back_office(fake)  # type: ignore[arg-type]
     yield fake
     handoff.use_back_office(None)
+
+
+@pytest.fixture(autouse=True)
+def proof_counter() -> Iterator[ProofThrottle]:
+    """Every action test counts wrong proofs in its own in-memory database."""
+    counter = ProofThrottle(create_engine("sqlite://"), {
+        "conversation": Limit(5, 900), "ip": Limit(10, 900)})
+    common.use_throttle(counter)
+    yield counter
+    common.use_throttle(None)
 
 
 @pytest.fixture

@@ -1,9 +1,22 @@
 """Proof of ownership before any order is shown or changed."""
 from __future__ import annotations
 
-from actions.orders import ValidateTrackOrderForm
+import time
+
+from actions.common import HUMAN_BUTTON, proof_clients, verified_number
+from actions.orders import ActionTrackOrder, ValidateTrackOrderForm
 from actions.returns import ValidateReturnItemForm
-from tests.actions.conftest import EMAIL, POSTCODE, slot_events, texts, tracker, validate
+from actions.verification import NO_MATCH
+from tests.actions.conftest import (
+    EMAIL,
+    POSTCODE,
+    run,
+    slot_events,
+    texts,
+    tracker,
+    validate,
+    verified,
+)
 
 
 def form_tracker(**slots: object) -> object:
@@ -34,24 +47,74 @@ def test_postcode_is_accepted_as_proof(shop, domain):
     assert slots["verified_order"] == "CM100234"
 
 
-def test_wrong_email_reveals_nothing_and_asks_again(shop, domain):
-    slots, dispatcher = validate(
+def test_wrong_email_and_unknown_number_get_the_same_answer(shop, domain):
+    """Which numbers exist is not for a guesser to learn: one answer, both parts asked again."""
+    answers = []
+    for number, contact in (("CM100234", "autre@exemple.fr"), ("CM999999", EMAIL)):
+        slots, dispatcher = validate(
+            ValidateTrackOrderForm(), form_tracker(order_number=number, order_contact=contact),
+            domain)
+        assert slots["order_number"] is None and slots["order_contact"] is None
+        assert slots["verification_failures"] == 1
+        assert slots["requested_slot"] == "order_number"
+        answers.append(texts(dispatcher))
+    assert answers[0] == answers[1] == NO_MATCH
+    for secret in ("Camille", "Lyon", "Colissimo", "Pull", "shipped", "expédi", "CM999999"):
+        assert secret not in answers[0]
+
+
+def test_wrong_proofs_are_counted_per_client_and_the_shop_is_told_who_asks(shop, domain,
+                                                                          proof_counter):
+    web = {"event": "user", "text": "x", "metadata": {"client_ip": "203.0.113.9"}}
+    for _ in range(5):
+        t = tracker(slots={"order_number": "CM100234", "order_contact": "x@y.fr"},
+                    active_loop="track_order_form",
+                    events=[web, *slot_events(order_number="CM100234", order_contact="x@y.fr")])
+        validate(ValidateTrackOrderForm(), t, domain)
+    assert len(set(shop.clients)) == 1 and shop.clients[0] not in (None, "203.0.113.9")
+    calls = len(shop.calls)
+    # the sixth attempt, even with the right e-mail, is not sent to the shop: the form ends
+    t = tracker(slots={"order_number": "CM100234", "order_contact": EMAIL},
+                active_loop="track_order_form",
+                events=[web, *slot_events(order_number="CM100234", order_contact=EMAIL)])
+    slots, _ = validate(ValidateTrackOrderForm(), t, domain)
+    assert len(shop.calls) == calls and slots["requested_slot"] is None
+    events, dispatcher = run(ActionTrackOrder(), tracker(events=[web]))
+    assert "trop d'essais" in texts(dispatcher) and "15 minutes" in texts(dispatcher)
+    assert dispatcher.messages[-1]["buttons"] == [HUMAN_BUTTON]
+    # new conversation ids from the same address: allowed, until that address has failed 10
+    # times; then every conversation from it waits, and one from elsewhere does not
+    for n in range(5):
+        t = tracker(slots={"order_number": "CM100234", "order_contact": "x@y.fr"},
+                    active_loop="track_order_form",
+                    events=[web, *slot_events(order_number="CM100234", order_contact="x@y.fr")])
+        t.sender_id = f"new-id-{n}"
+        validate(ValidateTrackOrderForm(), t, domain)
+    assert len(shop.calls) == calls + 5
+    fresh = tracker(events=[web])
+    fresh.sender_id = "yet-another-id"
+    assert proof_counter.wait_seconds(proof_clients(fresh)) > 0
+    elsewhere = tracker(events=[{"event": "user", "metadata": {"client_ip": "198.51.100.4"}}])
+    elsewhere.sender_id = "elsewhere"
+    assert proof_counter.wait_seconds(proof_clients(elsewhere)) == 0
+
+
+def test_a_proof_lapses_after_the_shopper_was_away(shop, domain):
+    now = time.time()
+    away = [{"event": "slot", "name": "verified_order", "value": "CM100234",
+             "timestamp": now - 3 * 3600},
+            {"event": "user", "text": "je reviens", "timestamp": now}]
+    slots = verified("CM100234")
+    assert verified_number(tracker(slots=slots)) == "CM100234"
+    assert verified_number(tracker(slots=slots, events=away)) is None
+    got, dispatcher = validate(
         ValidateTrackOrderForm(),
-        form_tracker(order_number="CM100234", order_contact="autre@exemple.fr"), domain)
-    said = texts(dispatcher)
-    assert slots["order_contact"] is None and slots["verification_failures"] == 1
-    assert slots["requested_slot"] == "order_contact"
-    assert "ne correspondent pas" in said
-    for secret in ("Camille", "Lyon", "Colissimo", "Pull", "shipped", "expédi"):
-        assert secret not in said
-
-
-def test_unknown_number_is_said_clearly(shop, domain):
-    slots, dispatcher = validate(
-        ValidateTrackOrderForm(), form_tracker(order_number="CM999999", order_contact=EMAIL),
-        domain)
-    assert slots["order_number"] is None and slots["requested_slot"] == "order_number"
-    assert "Je ne trouve aucune commande portant le numéro CM999999" in texts(dispatcher)
+        tracker(slots=slots, active_loop="track_order_form",
+                events=[*away, *slot_events(order_number="CM100234")]), domain)
+    assert got["verified_order"] is None and got["order_contact"] is None
+    assert got["requested_slot"] == "order_contact"
+    assert "vérifier à nouveau" in texts(dispatcher)
+    assert shop.calls[-1][0] == "verify" and len(shop.calls) == 1  # only verified()'s own call
 
 
 def test_third_failure_ends_the_form_without_a_retry_message(shop, domain):

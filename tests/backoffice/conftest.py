@@ -6,6 +6,8 @@ import json
 import os
 import re
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -25,6 +28,7 @@ from bot.kb.config import REPO_ROOT, get_kb_settings  # noqa: E402
 from bot.kb.corpus import load_faq_dir  # noqa: E402
 from bot.kb.encoders import Encoder, get_encoder  # noqa: E402
 from bot.kb.service import KnowledgeBase  # noqa: E402
+from bot.processes import free_port  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.channels.standins import Call, StandIn  # noqa: E402
 
@@ -161,11 +165,16 @@ class BackOffice:
               ) -> str:
         """Log in; returns the session's CSRF token."""
         client = client or self.client
-        csrf = page_csrf(client.get("/login").text)
-        response = client.post("/login", data={"email": email, "password": password,
-                                               "csrf_token": csrf}, follow_redirects=False)
+        response = self.try_login(email, password, client)
         assert response.status_code == 303, response.text
         return page_csrf(client.get("/login").text)
+
+    def try_login(self, email: str, password: str, client: TestClient | None = None) -> Any:
+        """One login attempt, whatever its outcome (the response, redirects not followed)."""
+        client = client or self.client
+        csrf = page_csrf(client.get("/login").text)
+        return client.post("/login", data={"email": email, "password": password,
+                                           "csrf_token": csrf}, follow_redirects=False)
 
     def api(self, path: str, payload: dict[str, Any]) -> Any:
         return self.client.post(path, json=payload,
@@ -199,3 +208,26 @@ def bo(settings: Settings, kb: KnowledgeBase, clock: Clock, rasa: RasaStandIn
         office.add_user("editor@boutique.fr", "editor", "Éric Rédacteur")
         office.add_user("admin@boutique.fr", "admin", "Ada Admin")
         yield office
+
+
+@pytest.fixture
+def server(settings: Settings, kb: KnowledgeBase, clock: Clock) -> Iterator[tuple[str, object]]:
+    """The back office on a real uvicorn (SSE, browsers), with one agent account."""
+    app = create_app(settings, kb=kb, clock=clock)
+    app.state.sse_keepalive = 0.2
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    with app.state.sessions() as db:
+        db.add(User(email="agent@boutique.fr", display_name="Alice", role="agent",
+                    password_hash=HASH, active=True))
+        db.commit()
+    yield f"http://127.0.0.1:{port}", app
+    uv.should_exit = True
+    thread.join(10)

@@ -15,6 +15,7 @@ ROLE_PREFIXES = {
     "/inbox": {"agent", "admin"},
     "/faq": {"editor", "admin"},
     "/users": {"admin"},
+    "/account": {"agent", "editor", "admin"},
 }
 PUBLIC = {"/login", "/healthz", "/", "/logout"}  # "/" only redirects; logout needs CSRF
 SERVICE_PREFIX = "/api/"

@@ -46,7 +46,7 @@ def test_migrate_and_create_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert code == 0 and "Base à jour" in out
     with create_engine(url).connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() \
-            == "0001"
+            == "0002"
     created = run(["create-user", "--email", "Alice@Boutique.fr", "--name", "Alice",
                    "--role", "admin", "--password-stdin"], url, "un-mot-de-passe-solide\n")
     assert created.returncode == 0, created.stderr

@@ -1,6 +1,7 @@
 """FAQ editor: published live through bot.kb, near-duplicate warning, history, test box."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from markupsafe import escape
@@ -20,6 +21,21 @@ ADVENT = {
                     "un coffret avec une surprise chaque jour de décembre",
     "answer": "Oui : notre calendrier de l'avent beauté est en vente de début novembre à Noël.",
 }
+
+
+def form_base(html: str) -> str:
+    """The version an edit form was opened on (its hidden `base` field)."""
+    match = re.search(r'name="base" value="([^"]*)"', html)
+    assert match, "no base field in the form"
+    return match.group(1)
+
+
+def delete_base(listing: str, entry_id: str) -> str:
+    """The version carried by an entry's delete button on the FAQ list."""
+    match = re.search(rf'action="/faq/{re.escape(entry_id)}/delete".*?name="base" value="([^"]*)"',
+                      listing, re.S)
+    assert match, f"no delete form for {entry_id}"
+    return match.group(1)
 
 
 def reader(kb_dir: Path, encoder: Encoder) -> KnowledgeBase:
@@ -88,11 +104,14 @@ def test_edit_and_delete(bo: BackOffice, kb_dir: Path, encoder: Encoder) -> None
     edited = {k: v for k, v in ADVENT.items() if k != "entry_id"}
     edited["answer"] = "Oui, dès le 1er novembre, tant qu'il en reste."
     response = bo.client.post("/faq/gift.advent_calendar/edit",
-                              data={**edited, "csrf_token": csrf}, follow_redirects=False)
+                              data={**edited, "base": form_base(form), "csrf_token": csrf},
+                              follow_redirects=False)
     assert response.status_code == 303
     assert bot.search("calendrier de l'avent beauté").top.answer == edited["answer"]
-    assert bo.client.post("/faq/gift.advent_calendar/delete", data={"csrf_token": csrf},
-                          follow_redirects=False).status_code == 303
+    listing = bo.client.get("/faq", params={"q": "avent"}).text
+    assert bo.client.post("/faq/gift.advent_calendar/delete", data={
+        "base": delete_base(listing, "gift.advent_calendar"), "csrf_token": csrf},
+        follow_redirects=False).status_code == 303
     assert "gift.advent_calendar" not in {h.id for h in bot.search("calendrier de l'avent").hits}
     with bo.db() as db:
         actions = [(c.action, c.before is not None, c.after is not None)
@@ -126,3 +145,18 @@ def test_test_a_question_box(bo: BackOffice) -> None:
     assert "<html" in none and ("pas de réponse" in none or "choix" in none)
     page = bo.client.get("/faq").text
     assert 'hx-get="/faq/test"' in page
+
+
+def test_control_characters_are_removed_from_faq_fields(bo: BackOffice) -> None:
+    csrf = bo.login("editor@boutique.fr")
+    response = bo.client.post("/faq/new", data={
+        **ADVENT, "question": "Vendez-vous des calendriers\x00 de l'avent ?",
+        "alternatives": ADVENT["alternatives"] + "\r\ncalendrier\x1b surprise",
+        "answer": "Oui\x00 : de novembre à Noël.\x07", "csrf_token": csrf},
+        follow_redirects=False)
+    assert response.status_code == 303, response.text
+    with bo.db() as db:
+        [change] = db.query(FaqChange).all()
+    assert change.after["question"] == "Vendez-vous des calendriers de l'avent ?"
+    assert change.after["answer"] == "Oui : de novembre à Noël."
+    assert change.after["alternatives"][-1] == "calendrier surprise"

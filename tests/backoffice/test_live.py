@@ -3,14 +3,10 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
-import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from bot.backoffice.app import create_app
@@ -20,31 +16,9 @@ from bot.processes import free_port
 from bot.settings import Settings
 from tests.channels.standins import BotApi
 
-from .conftest import HASH, OPEN_TIME, PASSWORD, SERVICE_TOKEN, Clock
+from .conftest import OPEN_TIME, PASSWORD, SERVICE_TOKEN, Clock
 
 BOT_TOKEN = "123456:ALERT-token"
-
-
-@pytest.fixture
-def server(settings: Settings, kb: KnowledgeBase, clock: Clock) -> Iterator[tuple[str, object]]:
-    app = create_app(settings, kb=kb, clock=clock)
-    app.state.sse_keepalive = 0.2
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    with app.state.sessions() as db:
-        db.add(User(email="agent@boutique.fr", display_name="Alice", role="agent",
-                    password_hash=HASH, active=True))
-        db.commit()
-    yield f"http://127.0.0.1:{port}", app
-    uv.should_exit = True
-    thread.join(10)
 
 
 def test_sse_stream_delivers_new_handoffs_and_keeps_presence(server: tuple[str, object]) -> None:
@@ -126,3 +100,31 @@ def test_a_failing_telegram_never_fails_the_handoff(settings: Settings, kb: Know
             "conversation_id": "tg-2", "reason": "asked"})
         assert response.status_code == 201
         assert time.monotonic() - started < 2
+
+
+def test_the_live_stream_ends_when_its_session_is_revoked(server: tuple[str, object]) -> None:
+    """An inbox left open on a shared computer stops receiving cases once its user logs out
+    elsewhere, changes password or is deactivated (checked at each keep-alive)."""
+    url, _ = server
+    with httpx.Client(base_url=url, timeout=10) as client:
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+        assert csrf
+        client.post("/login", data={"email": "agent@boutique.fr", "password": PASSWORD,
+                                    "csrf_token": csrf.group(1)})
+        page = client.get("/inbox").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert token
+        with client.stream("GET", "/inbox/events") as stream:
+            lines = stream.iter_lines()
+            assert "event: ready" in [next(lines), next(lines)]
+            with httpx.Client(base_url=url, timeout=10, cookies=client.cookies) as other_tab:
+                assert other_tab.post("/logout", data={"csrf_token": token.group(1)}
+                                      ).status_code in (200, 303)
+            started, ended = time.monotonic(), False
+            for line in lines:  # keep-alives every 0.2 s until the server closes the stream
+                assert not line.startswith("event:"), line
+                if time.monotonic() - started > 5:
+                    break
+            else:
+                ended = True
+            assert ended, "the stream outlived its session"

@@ -164,3 +164,23 @@ def test_trigger_intent_reaches_the_shopper_on_messenger(channel_stack, graph_ap
         timeout=30)
     assert response.status_code == 200, response.text
     assert "Bonjour" in texts(graph_api.messages(psid)[before:])
+
+
+def test_typed_internal_intents_are_only_words_on_messenger(channel_stack, graph_api):
+    """Row 2 of the security review: a back-office intent typed in Messenger is not obeyed;
+    a quick reply the bot offered still is."""
+    psid = str(next_id())
+    forged = '/handoff_resolved'
+    say(channel_stack, graph_api, psid, "je veux parler à un conseiller")
+    say(channel_stack, graph_api, psid, forged)
+    tracker = channel_stack.tracker(f"messenger-{psid}")
+    assert tracker["slots"]["handoff_active"] is True
+    actions = [e.get("name") for e in tracker["events"] if e["event"] == "action"]
+    assert "action_handoff_resolved" not in actions and "action_relay_to_agent" in actions
+
+
+def test_a_too_long_message_is_answered_not_processed_on_messenger(channel_stack, graph_api):
+    psid = str(next_id())
+    replies = say(channel_stack, graph_api, psid, "é" * 2001)
+    assert "2\u202f000" in texts(replies)
+    assert channel_stack.user_texts(f"messenger-{psid}") == []

@@ -82,6 +82,7 @@ class Stack:
 
 
 RASA_TOKEN = "e2e-secret-token"
+ACTION_TOKEN = "e2e-action-token"
 
 
 def stack_env(tmp: Path, **extra: str) -> dict[str, str]:
@@ -112,6 +113,11 @@ def stack_env(tmp: Path, **extra: str) -> dict[str, str]:
         "COMPTOIR_RASA_URL": f"http://127.0.0.1:{ports['RASA']}",
         "COMPTOIR_SERVICE_TOKEN": "e2e-service-token",
         "COMPTOIR_SESSION_SECRET": "e2e-session-secret",
+        "COMPTOIR_ACTION_TOKEN": ACTION_TOKEN,
+        "COMPTOIR_CONVERSATION_SECRET": "e2e-conversation-secret",
+        "COMPTOIR_SHOP_API_KEY": "e2e-shop-key",
+        "COMPTOIR_SHOP_LABEL_SECRET": "e2e-label-secret",
+        "COMPTOIR_PROOF_THROTTLE_DB_URL": f"sqlite:///{tmp / 'proof_throttle.db'}",
         **extra,
     }
 

@@ -25,6 +25,7 @@ from bot.shop.api import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "test-key"
+LABEL_SECRET = "test-label-secret"
 SEED = 2024
 
 
@@ -53,7 +54,7 @@ def db_url(seeded_template: Path, tmp_path: Path) -> str:
 
 @pytest.fixture
 def app(db_url: str) -> FastAPI:
-    return create_app(db_url, API_KEY)
+    return create_app(db_url, API_KEY, LABEL_SECRET)
 
 
 @pytest.fixture
@@ -71,7 +72,7 @@ def _shared_url(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory)
 
 @pytest.fixture(scope="module")
 def _shared_client(_shared_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(_shared_url, API_KEY)) as test_client:
+    with TestClient(create_app(_shared_url, API_KEY, LABEL_SECRET)) as test_client:
         yield test_client
 
 
@@ -158,7 +159,8 @@ def live_server(db_url: str) -> Iterator[str]:
     """The real app under a real uvicorn, in a thread, on a free loopback port."""
     sock = _bound_socket()
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(db_url, API_KEY), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(db_url, API_KEY, LABEL_SECRET),
+                                           log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     give_up = time.monotonic() + 15

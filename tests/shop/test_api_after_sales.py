@@ -9,9 +9,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from bot.shop import rules
+from bot.shop.api import label_token
 from bot.shop.models import ApiError, Claim, Order, OrderStatus, Refund, ReturnInfo
 
-from .conftest import Orders, Sample
+from .conftest import LABEL_SECRET, Orders, Sample
 
 S = OrderStatus
 
@@ -46,7 +47,8 @@ def test_return_of_every_item_creates_rma_label_and_refund(client: TestClient,
     info = ReturnInfo.model_validate(response.json())
     assert re.match(r"^RMA-\d{4}-\d{6}$", info.rma) and info.status == "created"
     assert sorted(info.items) == sorted(skus) and info.refund_delay_days == 14
-    assert info.label_url.startswith(f"http://testserver/labels/{info.rma}.pdf?token=")
+    assert re.match(rf"^http://testserver/labels/{info.rma}\.pdf\?expires=\d+&token=[0-9a-f]{{32}}$",
+                    info.label_url)
     assert "Colissimo" in info.instructions and "14 jours" in info.instructions
     order = Order.model_validate(client.post(f"/v1/orders/{sample.number}/verify",
                                              json=sample.by_email).json())
@@ -85,6 +87,27 @@ def test_label_link_opens_without_key_but_not_without_signature(client: TestClie
     assert client.get(bare, headers={"X-API-Key": "test-key"}).status_code == 200
     _error(client.get("/labels/RMA-2026-999999.pdf", headers={"X-API-Key": "test-key"}), 404,
            "return_not_found")
+
+
+def test_label_links_need_their_own_secret_and_expire(client: TestClient,
+                                                       orders: Orders) -> None:
+    """Knowing the API key does not forge a label link (it has its own secret), and a link
+    stops working after its date."""
+    info = _return(client, _returnable(orders), [_returnable(orders).order.items[0].sku]).json()
+    rma, expires = info["rma"], int(info["label_url"].split("expires=")[1].split("&")[0])
+    client.headers.pop("X-API-Key")
+    now = client.app.state.clock().timestamp()  # type: ignore[attr-defined]
+    assert now + 29 * 86400 < expires <= now + 30 * 86400 + 5
+    with_key = label_token("test-key", rma, expires)
+    _error(client.get(f"/labels/{rma}.pdf?expires={expires}&token={with_key}"), 401,
+           "unauthorized")
+    later = expires + 10 * 86400  # a link whose date the shopper pushed back
+    _error(client.get(f"/labels/{rma}.pdf?expires={later}&token="
+                      + info["label_url"].split("token=")[1]), 401, "unauthorized")
+    past = int(now) - 60
+    old_link = f"/labels/{rma}.pdf?expires={past}&token={label_token(LABEL_SECRET, rma, past)}"
+    error = _error(client.get(old_link), 410, "link_expired")
+    assert "expiré" in error.message
 
 
 def test_opened_cosmetic_cannot_be_returned(client: TestClient, orders: Orders) -> None:

@@ -97,13 +97,24 @@ def test_missing_or_malformed_proof_is_422(ro_client: TestClient, ro_orders: Ord
                        headers={"Content-Type": "application/json"}), 422, "invalid_request")
 
 
-def test_repeated_wrong_proofs_are_throttled(client: TestClient, orders: Orders) -> None:
+def test_wrong_proofs_are_throttled_per_client_not_per_order(client: TestClient,
+                                                               orders: Orders) -> None:
+    """Ten wrong postcodes from one client make *that client* wait; the owner, asking from
+    another client, still gets their order; a guesser changing clients hits a per-order cap."""
     sample = orders.find(S.PREPARING)
+    url = f"/v1/orders/{sample.number}/verify"
+    guesser = {"X-Comptoir-Client": "guesser"}
     for _ in range(10):
-        _error(client.post(f"/v1/orders/{sample.number}/verify", json={"postcode": "00000"}),
-               403, "verification_failed")
-    _error(client.post(f"/v1/orders/{sample.number}/verify", json=sample.by_postcode), 429,
-           "too_many_attempts")
+        _error(client.post(url, json={"postcode": "00000"}, headers=guesser), 403,
+               "verification_failed")
+    _error(client.post(url, json=sample.by_postcode, headers=guesser), 429, "too_many_attempts")
+    owner = client.post(url, json=sample.by_postcode, headers={"X-Comptoir-Client": "owner"})
+    assert owner.status_code == 200 and owner.json()["number"] == sample.number
+    for n in range(9):  # 10 + 90 wrong proofs from ten clients: the order's own cap
+        for _ in range(10):
+            client.post(url, json={"postcode": "00000"}, headers={"X-Comptoir-Client": f"g{n}"})
+    _error(client.post(url, json=sample.by_postcode, headers={"X-Comptoir-Client": "new"}),
+           429, "too_many_attempts")
 
 
 def test_tracking_by_query_proof(ro_client: TestClient, ro_orders: Orders) -> None:

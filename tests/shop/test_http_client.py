@@ -18,6 +18,7 @@ from bot.shop.client import (
     OrderNotFound,
     ShopClient,
     ShopUnavailable,
+    TooManyAttempts,
     VerificationFailed,
 )
 from bot.shop.http_client import HttpShopClient
@@ -65,6 +66,22 @@ def test_happy_paths_against_the_real_server(live_server: str, orders: Orders) -
         "reship", "refund", "investigation")
     assert {m.carrier for m in shop.shipping_methods()} >= {"Colissimo", "DPD"}
     assert shop.return_policy().withdrawal_days == 14
+
+
+def test_the_client_names_who_asks_and_a_throttled_client_is_told(live_server: str,
+                                                                  orders: Orders) -> None:
+    """verify_order passes the opaque client key: one guesser's wrong proofs make that
+    guesser wait (TooManyAttempts), not the owner asking from another conversation."""
+    shop = _client(live_server)
+    sample = orders.find(S.PAID)
+    for _ in range(10):
+        with pytest.raises(VerificationFailed):
+            shop.verify_order(sample.number, Verification(postcode="00000"), "guesser-key")
+    with pytest.raises(TooManyAttempts) as throttled:
+        shop.verify_order(sample.number, Verification(email=sample.email), "guesser-key")
+    assert throttled.value.code == "too_many_attempts"
+    assert shop.verify_order(sample.number, Verification(email=sample.email),
+                             "owner-key").number == sample.number
 
 
 def test_errors_keep_the_shop_code_and_french_message(live_server: str, orders: Orders) -> None:

@@ -1,51 +1,25 @@
 """The e2e stack of tests/e2e/conftest.py (shop API, action server, Rasa, started with the
 Procfile's own commands through its `stack_env` / `running` helpers) plus the widget's demo
-page (`python -m bot.web serve`), and a real Chromium driven by Playwright.
-
-One difference from the e2e stack: Rasa's socket.io channel is
-`bot.web.socketio_channel.SocketIOInput` (Rasa 3.6's own one loses every answer when
-session_persistence is on with python-socketio >= 5.10; see that module). Once credentials.yml
-uses it, the substitution below changes nothing.
-"""
+page (`python -m bot.web serve`), and a real Chromium driven by Playwright."""
 from __future__ import annotations
 
-import re
-import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.processes import free_port, procfile
+from bot.processes import free_port
 from bot.settings import ROOT
 from tests.e2e.conftest import Stack, read_demo_orders, running, stack_env
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
-FIXED_SOCKETIO = "bot.web.socketio_channel.SocketIOInput"
 
 
 class WidgetStack(Stack):
-    """Stack whose Rasa reads credentials from `credentials_base` (see the module docstring)."""
-
-    credentials_base: Path
-
-    def start(self, name: str) -> None:
-        if name != "rasa":
-            super().start(name)
-            return
-        command = procfile()["rasa"].replace(
-            "-m bot.channels.credentials",
-            f"-m bot.channels.credentials --base {shlex.quote(str(self.credentials_base))}", 1)
-        log = open(self.logs / f"{name}.log", "ab")
-        self.processes[name] = subprocess.Popen(
-            command, shell=True, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)
-
     @property
     def web_url(self) -> str:
         return f"http://127.0.0.1:{self.env['COMPTOIR_WEB_PORT']}"
@@ -57,12 +31,7 @@ def web_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WidgetStack]
     env = stack_env(tmp, COMPTOIR_WEB_PORT=str(free_port()),
                     COMPTOIR_RASA_CREDENTIALS=str(tmp / "credentials.yml"))
     env["COMPTOIR_WIDGET_SOCKET_URL"] = f"http://127.0.0.1:{env['COMPTOIR_RASA_PORT']}"
-    base = tmp / "credentials.base.yml"
-    base.write_text(re.sub(r"(?m)^socketio:", f"{FIXED_SOCKETIO}:",
-                           (ROOT / "credentials.yml").read_text(encoding="utf-8")),
-                    encoding="utf-8")
     stack = WidgetStack(env=env, logs=tmp)
-    stack.credentials_base = base
     with running(stack) as started:  # stops the web app too, with the others
         log = open(tmp / "web.log", "ab")
         started.processes["web"] = subprocess.Popen(

@@ -40,7 +40,7 @@ def test_agent_takes_over_replies_and_resolves(web_stack: WidgetStack, browser: 
     page = log_in(browser, stack, "agent.navigateur@boutique-demo.fr")
     try:
         expect(page).to_have_url(f"{stack.backoffice_url}/inbox")
-        sender = f"web-handoff-{uuid.uuid4().hex[:8]}"
+        sender = f"bo-handoff-{uuid.uuid4().hex[:8]}"
         stack.say(sender, "bonjour")
         stack.say(sender, "je voudrais parler à un conseiller, merci")
         # The queue updates live: no reload.
@@ -100,7 +100,7 @@ def test_editor_publishes_an_entry_and_the_bot_answers_with_it(web_stack: Widget
     finally:
         page.context.close()
     # No retraining: the very next question gets the new answer.
-    sender = f"web-faq-{uuid.uuid4().hex[:8]}"
+    sender = f"bo-faq-{uuid.uuid4().hex[:8]}"
     replies = stack.say(sender, "est-ce que vous proposez des ateliers de tricot ?")
     assert answer in "\n".join(r.get("text", "") for r in replies)
 

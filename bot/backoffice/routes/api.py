@@ -1,7 +1,14 @@
-"""Service API for the action server (contract: bot/handoff/models.py)."""
+"""Service API for the action server (contract: bot/handoff/models.py).
+
+Bodies are the contract's models with control characters removed from every text before
+validation (bot/backoffice/sanitize.py); a conversation id carrying one is refused (422).
+"""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
+from pydantic import field_validator
 from sqlalchemy import select
 
 from bot.handoff.models import HandoffRequest, HandoffTicket, Rating, ShopperMessage
@@ -9,13 +16,34 @@ from bot.handoff.models import HandoffRequest, HandoffTicket, Rating, ShopperMes
 from .. import handoffs as service
 from ..alerts import schedule_alert
 from ..db import Handoff
+from ..sanitize import NO_CONTROLS, Cleaned, has_controls
 from ..security import Db, require_service
 
 router = APIRouter(prefix="/api", dependencies=[Depends(require_service)], tags=["service"])
+ConversationId = Annotated[str, Path(max_length=255, pattern=NO_CONTROLS)]
+
+
+class HandoffIn(Cleaned, HandoffRequest):
+    KEEP = frozenset({"conversation_id"})
+
+    @field_validator("conversation_id")
+    @classmethod
+    def _plain_id(cls, value: str) -> str:
+        if has_controls(value):
+            raise ValueError("control characters are not allowed in a conversation id")
+        return value
+
+
+class ShopperMessageIn(Cleaned, ShopperMessage):
+    pass
+
+
+class RatingIn(Cleaned, Rating):
+    pass
 
 
 @router.post("/handoffs", status_code=201, response_model=HandoffTicket)
-async def create_handoff(body: HandoffRequest, request: Request, db: Db) -> HandoffTicket:
+async def create_handoff(body: HandoffIn, request: Request, db: Db) -> HandoffTicket:
     state = request.app.state
     now = state.clock()
     handoff, created = service.create_or_get(db, body, now)
@@ -27,7 +55,7 @@ async def create_handoff(body: HandoffRequest, request: Request, db: Db) -> Hand
 
 @router.post("/handoffs/{conversation_id}/messages", status_code=202)
 async def relay_message(
-    conversation_id: str, body: ShopperMessage, request: Request, db: Db
+    conversation_id: ConversationId, body: ShopperMessageIn, request: Request, db: Db
 ) -> dict[str, int]:
     handoff = service.open_handoff(db, conversation_id)
     if handoff is None:
@@ -38,7 +66,8 @@ async def relay_message(
 
 
 @router.post("/handoffs/{conversation_id}/rating", status_code=204)
-async def rate(conversation_id: str, body: Rating, request: Request, db: Db) -> Response:
+async def rate(conversation_id: ConversationId, body: RatingIn, request: Request, db: Db
+               ) -> Response:
     handoff = db.scalar(
         select(Handoff)
         .where(Handoff.conversation_id == conversation_id, Handoff.status == "resolved")

@@ -1,4 +1,9 @@
-"""Login and logout."""
+"""Login and logout.
+
+A login is throttled before any password is hashed (throttle.LoginThrottle: per account and
+per client address, counted in the database) and hashes wait for one of a few slots
+(throttle.HashSlots); a success starts a server-side session (sessions.start).
+"""
 from __future__ import annotations
 
 from typing import Annotated
@@ -7,7 +12,10 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from .. import sessions
+from ..sanitize import clean_text
 from ..security import check_password, csrf_token, find_user, get_db, session_user
+from ..throttle import BUSY, BUSY_RETRY_SECONDS, Refusal
 from ..web import render
 
 router = APIRouter()
@@ -24,6 +32,12 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def client_address(request: Request) -> str:
+    """The browser's address (behind a reverse proxy on this host, uvicorn takes it from
+    X-Forwarded-For: see README, Security)."""
+    return request.client.host if request.client else "inconnu"
+
+
 @router.get("/login")
 async def login_page(request: Request, next: str = "") -> Response:
     return render(request, "login.html", {"next": _safe_next(next), "error": None})
@@ -36,26 +50,37 @@ def login(
     password: Annotated[str, Form(max_length=1024)],
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    with request.app.state.sessions() as db:
+    state = request.app.state
+    email = clean_text(email).strip().lower()
+    page = {"next": _safe_next(next), "email": email}
+    now = state.clock()
+    with state.sessions() as db:
+        attempt = state.login_throttle.begin(db, email, client_address(request), now)
+        if isinstance(attempt, Refusal):
+            return render(request, "login.html", {**page, "error": attempt.message(now)},
+                          status_code=429, headers={"Retry-After": str(attempt.seconds(now))})
         user = find_user(db, email)
-        if not check_password(user, password) or user is None or not user.active:
-            return render(
-                request,
-                "login.html",
-                {"next": _safe_next(next), "error": "E-mail ou mot de passe incorrect.",
-                 "email": email},
-                status_code=401,
-            )
-        request.session.clear()
-        request.session["user_id"] = user.id
+        with state.hash_slots.slot() as free:
+            if not free:
+                state.login_throttle.cancel(db, attempt)
+                return render(request, "login.html", {**page, "error": BUSY}, status_code=503,
+                              headers={"Retry-After": str(BUSY_RETRY_SECONDS)})
+            matches = check_password(user, password)
+        if not matches or user is None or not user.active:
+            return render(request, "login.html",
+                          {**page, "error": "E-mail ou mot de passe incorrect."},
+                          status_code=401)
+        state.login_throttle.succeeded(db, attempt)
+        sessions.start(request, db, user)
         csrf_token(request)
         target = _safe_next(next) or HOME.get(user.role, "/inbox")
     return RedirectResponse(target, status_code=303)
 
 
 @router.post("/logout")
-async def logout(request: Request) -> Response:
-    request.session.clear()
+def logout(request: Request) -> Response:
+    for db in get_db(request):
+        sessions.end(request, db)
     return RedirectResponse("/login", status_code=303)
 
 

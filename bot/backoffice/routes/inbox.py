@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 from bot.handoff.models import AGENT_REPLY_INTENT, RESOLVED_INTENT, RETURNED_INTENT
 
 from .. import handoffs as service
+from .. import sessions
 from ..db import Handoff, User
 from ..rasa import RasaError, TranscriptTurn, last_shopper_text, transcript
+from ..sanitize import clean_text
 from ..security import AgentUser, Db
 from ..web import render
 
@@ -44,12 +46,17 @@ def queue_fragment(request: Request, user: AgentUser, db: Db) -> Response:
                                            "waited": service.waited})
 
 
-def _touch(request: Request, user_id: int) -> None:
+def _touch(request: Request, user_id: int, session_id: str) -> bool:
+    """Keep the agent's presence fresh; False once the session has ended (logout, password
+    change, deactivation), which closes the stream."""
     with request.app.state.sessions() as db:
+        now = request.app.state.clock()
         user = db.get(User, user_id)
-        if user is not None:
-            user.last_seen = request.app.state.clock()
-            db.commit()
+        if user is None or not user.active or sessions.valid(db, session_id, now) is None:
+            return False
+        user.last_seen = now
+        db.commit()
+        return True
 
 
 @router.get("/events")
@@ -60,6 +67,7 @@ async def events(request: Request, user: AgentUser) -> StreamingResponse:
     client = broadcaster.subscribe()
     keepalive = request.app.state.sse_keepalive
     user_id = user.id
+    session_id = sessions.token_digest(request) or ""
 
     async def stream() -> AsyncIterator[str]:
         try:
@@ -68,7 +76,8 @@ async def events(request: Request, user: AgentUser) -> StreamingResponse:
                 try:
                     yield await asyncio.wait_for(client[1].get(), timeout=keepalive)
                 except asyncio.TimeoutError:
-                    await asyncio.to_thread(_touch, request, user_id)
+                    if not await asyncio.to_thread(_touch, request, user_id, session_id):
+                        return
                     yield ": keep-alive\n\n"
         finally:
             broadcaster.unsubscribe(client)
@@ -150,7 +159,7 @@ async def reply(
     handoff = _handoff(db, handoff_id)
     if (closed := _closed(request, handoff)) is not None:
         return closed
-    text = text.strip()
+    text = clean_text(text).strip()
     if not text:
         return await _page(request, db, handoff, error="Le message est vide.", status_code=422)
     try:

@@ -1,4 +1,5 @@
-// Comptoir back office: live inbox (Server-Sent Events) and one-click suggested answers.
+// Comptoir back office: live inbox (Server-Sent Events), one-click suggested answers and
+// confirmation of forms marked data-confirm (no inline handlers: the CSP forbids them).
 (function () {
   "use strict";
   function refresh(el) {
@@ -13,6 +14,10 @@
     if (!box) return;
     box.value = button.dataset.insert;
     box.focus();
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
   });
   document.addEventListener("DOMContentLoaded", function () {
     var url = document.body.dataset.sse;

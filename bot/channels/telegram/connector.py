@@ -22,7 +22,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, U
 from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 
-from bot.channels import common
+from bot.channels import common, edge
 from bot.channels.telegram.api import DEFAULT_BASE_URL, SECRET_HEADER, make_bot
 
 logger = logging.getLogger(__name__)
@@ -223,8 +223,12 @@ class TelegramInput(InputChannel):
             return
 
         sender = common.conversation_id(common.TELEGRAM_PREFIX, chat.id)
-        if not text:
+        text = edge.clean_text(text)
+        if not text.strip():
             await out.send_text_message(sender, common.NOT_TEXT_REPLY)
+            return
+        if edge.too_long(text):
+            await out.send_text_message(sender, edge.too_long_reply(len(text)))
             return
         await out.typing(sender)
         metadata = {"telegram": {"chat_id": chat.id,

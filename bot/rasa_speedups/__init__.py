@@ -1,7 +1,6 @@
-"""Speed-ups of Rasa 3.6.21's own code, applied to the `rasa` command only: the
-Procfile puts this folder first on its PYTHONPATH, so Python imports this `sitecustomize` at
-start-up. Same results, same errors; re-check on any Rasa upgrade
-(tests/rasa/test_speedups.py, `make bench`).
+"""Speed-ups of Rasa 3.6.21's own code, installed by the Rasa server's launcher
+(`python -m bot.rasa`, bot/rasa/__main__.py) before Rasa starts. Same results, same errors;
+re-check on any Rasa upgrade (tests/rasa/test_speedups.py, `make bench`).
 
 Rasa 3.6 checks every action-server response with `jsonschema.validate(result, schema)`, which
 first re-validates Rasa's own constant schema against the draft 2020-12 meta-schema: about
@@ -25,7 +24,6 @@ Measured by `python -m bot.bench` (README, "How fast is it?")."""
 from __future__ import annotations
 
 import os
-import sys
 
 
 def patch_action_validation() -> None:
@@ -82,15 +80,19 @@ def patch_rule_debug_text() -> None:
     Policy.format_tracker_states = staticmethod(format_tracker_states)  # type: ignore[method-assign]
 
 
-if os.path.basename(sys.argv[0] if sys.argv else "") == "rasa":
-    chosen = os.environ.get("COMPTOIR_RASA_SPEEDUPS", "validate,events,states,rulelog").split(",")
+def install() -> list[str]:
+    """Apply the speed-ups COMPTOIR_RASA_SPEEDUPS names; returns them."""
+    chosen = [name.strip() for name in
+              os.environ.get("COMPTOIR_RASA_SPEEDUPS", "validate,events,states,rulelog").split(",")
+              if name.strip() and name.strip() != "none"]
     if "validate" in chosen:
         patch_action_validation()
     if "events" in chosen:
         patch_event_lookup()
     if "states" in chosen:
-        import state_memo  # this folder is on the rasa command's PYTHONPATH
+        from bot.rasa_speedups import state_memo
 
         state_memo.install()
     if "rulelog" in chosen:
         patch_rule_debug_text()
+    return chosen

@@ -1,0 +1,1 @@
+"""Standard library only: what every Comptoir process may import, under either Python."""
