@@ -19,7 +19,7 @@ export COMPTOIR_RASA_URL ?= http://127.0.0.1:$(or $(COMPTOIR_RASA_PORT),5005)
 
 RASA_SOURCES := domain.yml config.yml $(shell find data/nlu data/rules data/stories bot/nlu bot/policies -type f -name '*.y*ml' -o -type f -name '*.py' 2>/dev/null)
 
-.PHONY: help setup model kb secrets run web user test lint types validate clean lock telegram-webhook nlu-cv kb-eval kb-bench eval eval-smoke bench bench-smoke
+.PHONY: help setup model kb secrets run web user test test-conversations lint types validate clean lock telegram-webhook nlu-cv nlu-compare eval-dev kb-eval kb-bench eval eval-smoke bench bench-smoke
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -82,6 +82,9 @@ user: $(VENV)/.installed ## create a back-office account: make user EMAIL=vous@b
 test: setup lint types model kb ## lint, types, then every test suite: unit, shop API, knowledge base, Rasa data and stories, channels, end-to-end
 	$(VENV)/bin/pytest
 
+test-conversations: setup model kb ## only the scripted conversations of tests/conversations/*.yml, against the real stack (about a minute)
+	$(VENV)/bin/pytest tests/conversations
+
 telegram-webhook: $(RASA_VENV)/.installed ## point the Telegram bot at this server: make telegram-webhook URL=https://bot.example.org
 	@test -n "$(URL)" || { echo "usage: make telegram-webhook URL=https://your.public.host"; exit 2; }
 	@set -a; if [ -f .env ]; then . ./.env; fi; set +a; \
@@ -107,6 +110,12 @@ kb-bench: kb ## knowledge-base latency, publish-to-answer, exact vs HNSW at 10k/
 
 nlu-cv: $(VENV)/.installed ## cross-validated intent accuracy on data/nlu
 	$(PY) -m bot.nlu.crossval
+
+nlu-compare: $(VENV)/.installed ## intent-model candidates: cross-validation and the dev set of realistic messages (data/nlu_dev)
+	$(PY) -m bot.nlu.compare
+
+eval-dev: setup model kb ## end-to-end routes on our own dev set of realistic messages (data/nlu_dev), not the held-out one
+	$(PY) -m bot.eval report --file data/nlu_dev/routes_dev.jsonl --no-stories --no-kb --out-json reports/eval-dev.json --out-md reports/eval-dev.md
 
 validate: $(RASA_VENV)/.installed ## check the Rasa training data
 	$(RASA) data validate --fail-on-warnings

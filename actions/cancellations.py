@@ -1,12 +1,11 @@
 """Cancellation: verify, check the shop allows it, ask for confirmation, cancel."""
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import List
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from actions.common import HUMAN_BUTTON, call_shop, facts, order_facts, shop
 from actions.verification import OrderFormValidation, VerifiedOrderAction
@@ -21,28 +20,7 @@ class ValidateCancelOrderForm(OrderFormValidation):
         return "validate_cancel_order_form"
 
     def extra_slots(self, tracker: Tracker) -> List[str]:
-        return ["cancel_confirmed"] if facts(tracker).get("cancellable") else []
-
-    def validate_cancel_confirmed(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
-        return {"cancel_confirmed": value if isinstance(value, bool) else None}
-
-
-class ActionAskCancelConfirmed(Action):
-    def name(self) -> str:
-        return "action_ask_cancel_confirmed"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        dispatcher.utter_message(
-            text=(f"La commande {tracker.get_slot('order_number')} n'est pas encore expédiée, "
-                  "je peux donc l'annuler. Confirmez-vous l'annulation de toute la commande ?"),
-            buttons=[{"title": "Oui, annuler", "payload": "/affirm"},
-                     {"title": "Non, la garder", "payload": "/deny"}],
-        )
-        return []
+        return ["confirmed"] if facts(tracker).get("cancellable") else []
 
 
 class ActionCancelOrder(VerifiedOrderAction):
@@ -64,9 +42,9 @@ class ActionCancelOrder(VerifiedOrderAction):
                 buttons=[TRACK_BUTTON, HUMAN_BUTTON],
             )
             return []
-        if tracker.get_slot("cancel_confirmed") is not True:
+        if tracker.get_slot("confirmed") is not True:
             dispatcher.utter_message(response="utter_cancel_kept")
-            return [SlotSet("cancel_confirmed", None)]
+            return [SlotSet("confirmed", None)]
         order = await call_shop(tracker, "cancel", shop().cancel_order, number, proof)
         refund = next((r for r in order.refunds if r.status != "refunded"), None)
         text = f"C'est fait : la commande {number} est annulée."
@@ -74,4 +52,4 @@ class ActionCancelOrder(VerifiedOrderAction):
             text += (f" Vous serez remboursé(e) de {euros(refund.amount)} sur votre moyen de "
                      "paiement d'origine sous 14 jours au plus.")
         dispatcher.utter_message(text=text)
-        return [SlotSet("cancel_confirmed", None), SlotSet("order_facts", order_facts(order))]
+        return [SlotSet("confirmed", None), SlotSet("order_facts", order_facts(order))]

@@ -9,10 +9,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import HUMAN_BUTTON, call_shop, facts, order_facts, shop
-from actions.verification import OrderFormValidation, VerifiedOrderAction
-from bot.dialogue.addresses import parse_address
+from actions.verification import OrderFormValidation, VerifiedOrderAction, latest_intent
+from bot.dialogue.addresses import find_address, parse_address
 from bot.dialogue.texts import safe
 from bot.shop.models import Verification
+
+RESET = [SlotSet("new_address", None), SlotSet("confirmed", None)]
 
 
 class ValidateChangeOrderForm(OrderFormValidation):
@@ -20,17 +22,27 @@ class ValidateChangeOrderForm(OrderFormValidation):
         return "validate_change_order_form"
 
     def extra_slots(self, tracker: Tracker) -> List[str]:
-        return ["new_address"] if facts(tracker).get("address_changeable") else []
+        return ["new_address", "confirmed"] if facts(tracker).get("address_changeable") else []
 
-    def validate_new_address(
+    def validate_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        if parse_address(str(value or ""), name="-") is None:
-            dispatcher.utter_message(
-                text=("Je n'ai pas pu lire cette adresse. Écrivez-la sur une ligne : numéro et "
-                      "rue, code postal, ville (ex. 12 rue des Lilas, 44000 Nantes)."))
-            return {"new_address": None}
-        return {"new_address": " ".join(str(value).split())[:200]}
+        """"Non, c'est pas la bonne" to the summary: the address is asked again (leaving
+        stays possible with "laissez tomber")."""
+        if value is False and latest_intent(tracker) != "stop":
+            return {"confirmed": None, "new_address": None}
+        return {"confirmed": value}
+
+    async def extract_new_address(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """An address on one line (number and street, postcode, city), asked or given along
+        with the request."""
+        if tracker.get_slot("new_address"):
+            return {}
+        text = " ".join((tracker.latest_message.get("text") or "").split())
+        found = find_address(text)
+        return {"new_address": found} if found else {}
 
 
 class ActionAskNewAddress(Action):
@@ -61,14 +73,18 @@ class ActionChangeAddress(VerifiedOrderAction):
                       "un conseiller peut vous aider."),
                 buttons=[{"title": "Suivre ma commande", "payload": "/track_order"},
                          HUMAN_BUTTON])
-            return [SlotSet("new_address", None)]
+            return RESET
+        if tracker.get_slot("confirmed") is not True:
+            dispatcher.utter_message(text="C'est noté : l'adresse de livraison n'est pas "
+                                          "modifiée.")
+            return RESET
         name = facts(tracker).get("first_name") or "Client"
         address = parse_address(tracker.get_slot("new_address") or "", name=name)
         if address is None:  # validated by the form; kept as a guard against stale slots
-            return [SlotSet("new_address", None)]
+            return RESET
         order = await call_shop(tracker, "address", shop().change_address, number, proof, address)
         shipped_to = order.shipping_address
         dispatcher.utter_message(
             text=(f"C'est noté : la commande {number} sera livrée au "
                   f"{safe(shipped_to.line1)}, {shipped_to.postcode} {safe(shipped_to.city)}."))
-        return [SlotSet("new_address", None), SlotSet("order_facts", order_facts(order))]
+        return [*RESET, SlotSet("order_facts", order_facts(order))]

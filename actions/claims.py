@@ -1,17 +1,23 @@
 """Problem reports: damaged, missing or wrong item; the shop decides re-ship or refund."""
 from __future__ import annotations
 
-from typing import List
+from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.common import call_shop, facts, shop
+from actions.confirmation import last_bot_step, opening_words
+from actions.orders import PARCEL_NOT_FOUND
 from actions.verification import OrderFormValidation, VerifiedOrderAction
 from bot.dialogue.texts import safe
+from bot.nlu.replies import claim_kind
 from bot.shop.models import ClaimKind, Verification
 
+CLAIM_KINDS = {kind.value for kind in ClaimKind}
+RESET = [SlotSet("claim_type", None), SlotSet("confirmed", None)]
 SHIPPED = ("shipped", "out_for_delivery", "delivered", "delayed", "returned")
 RESOLUTIONS = {
     "reship": "Nous vous renvoyons l'article sans frais dès aujourd'hui.",
@@ -26,7 +32,21 @@ class ValidateProblemReportForm(OrderFormValidation):
         return "validate_problem_report_form"
 
     def extra_slots(self, tracker: Tracker) -> List[str]:
-        return ["claim_type"] if facts(tracker).get("status") in SHIPPED else []
+        return ["claim_type", "confirmed"] if facts(tracker).get("status") in SHIPPED else []
+
+    async def extract_claim_type(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """The problem, pressed ("Article abîmé") or in words, at any turn of the report: a
+        first message that already says "deux verres cassés" is not asked again."""
+        if tracker.get_slot("claim_type"):
+            return {}
+        pressed = next(tracker.get_latest_entity_values("claim_type"), None)
+        kind = pressed if pressed in CLAIM_KINDS else claim_kind(
+            tracker.latest_message.get("text") or "")
+        if kind is None and last_bot_step(tracker) == PARCEL_NOT_FOUND:
+            kind = "missing"  # "toujours rien" after the checks of a parcel marked delivered
+        return {"claim_type": kind} if kind else {}
 
 
 class ActionCreateClaim(VerifiedOrderAction):
@@ -41,22 +61,16 @@ class ActionCreateClaim(VerifiedOrderAction):
                 text=(f"La commande {number} n'a pas encore été expédiée, il n'y a donc pas "
                       "de colis à signaler. Voulez-vous suivre sa préparation ?"),
                 buttons=[{"title": "Suivre ma commande", "payload": "/track_order"}])
-            return [SlotSet("claim_type", None)]
+            return RESET
+        if tracker.get_slot("confirmed") is not True:
+            dispatcher.utter_message(text="C'est noté : aucune réclamation n'a été ouverte.")
+            return RESET
         kind = ClaimKind(tracker.get_slot("claim_type"))
-        description = safe(first_request_text(tracker), 500)
+        description = " ".join(opening_words(tracker, "problem_report").split())[:500]
         claim = await call_shop(tracker, "claim", shop().create_claim, number, proof, kind,
                                 description)
         dispatcher.utter_message(
             text=(f"Je suis désolé pour ce désagrément. Votre réclamation est enregistrée sous "
                   f"la référence {claim.reference}. "
                   f"{RESOLUTIONS.get(claim.resolution, safe(claim.message, 300))}"))
-        return [SlotSet("claim_type", None)]
-
-
-def first_request_text(tracker: Tracker) -> str:
-    """The shopper's own words for the problem: the message that opened the report."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user" and (event.get("parse_data", {}).get("intent", {})
-                                            .get("name") == "problem_report"):
-            return event.get("text") or ""
-    return tracker.latest_message.get("text") or ""
+        return RESET

@@ -1,4 +1,8 @@
-"""Abandoning a request mid-way ("laissez tomber"): stop the form, forget its answers."""
+"""Leaving a request mid-way: "laissez tomber", or thanks and goodbye before it is finished.
+
+The form stops, its answers are forgotten (a verified order is kept for the next request), and
+the shopper is told what was kept: nothing irreversible happens without their yes.
+"""
 from __future__ import annotations
 
 from typing import List
@@ -9,7 +13,26 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 # What a form collected for its own request; a verified order is kept for the next request.
-REQUEST_SLOTS = ("cancel_confirmed", "return_skus", "return_reason", "claim_type", "new_address")
+REQUEST_SLOTS = ("confirmed", "return_skus", "return_reason", "claim_type", "new_address")
+KEPT = {
+    "cancel_order_form": "Votre commande est conservée, rien n'a été annulé.",
+    "return_item_form": "Aucun retour n'a été créé.",
+    "problem_report_form": "Aucune réclamation n'a été ouverte.",
+    "change_order_form": "L'adresse de livraison n'est pas modifiée.",
+}
+CLOSING = {
+    "thank": "Je vous en prie !",
+    "goodbye": "Au revoir et bonne journée !",
+}
+
+
+def leaving_message(form: str, intent: str | None) -> str:
+    kept = KEPT.get(form, "")
+    if intent in CLOSING:
+        return " ".join(part for part in (CLOSING[intent], kept,
+                                          "Revenez quand vous voulez.") if part)
+    return " ".join(part for part in ("C'est noté, j'arrête là.", kept,
+                                      "Puis-je vous aider pour autre chose ?") if part)
 
 
 class ActionAbandonRequest(Action):
@@ -19,6 +42,11 @@ class ActionAbandonRequest(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        dispatcher.utter_message(response="utter_abandoned")
+        form = (tracker.active_loop or {}).get("name")
+        if not form:  # nothing under way: a plain "no"
+            dispatcher.utter_message(response="utter_deny_nothing_pending")
+            return []
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        dispatcher.utter_message(text=leaving_message(form, intent))
         return [ActiveLoop(None), SlotSet("requested_slot", None),
                 *(SlotSet(slot, None) for slot in REQUEST_SLOTS)]

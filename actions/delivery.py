@@ -1,17 +1,20 @@
-"""Delivery times by shipping method, and the expected date of a verified order."""
+"""Delivery times by shipping method, the expected date of a verified order, the tracking of an
+order named in the question, and the knowledge base's answer to a precise question."""
 from __future__ import annotations
 
 from datetime import date
 from typing import List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import call_shop, facts, shop, verified_number
 from actions.handoff import shop_down
+from actions.knowledge import answer, search
 from bot.dialogue.texts import french_date, shipping_methods_summary
+from bot.nlu.replies import asks_how_long
 from bot.shop.client import ShopUnavailable
 
 
@@ -22,6 +25,8 @@ class ActionDeliveryTimes(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        if next(tracker.get_latest_entity_values("order_number"), None):
+            return [FollowupAction("track_order_form")]  # "le livreur passe quand ? CM…"
         number = verified_number(tracker)
         expected = facts(tracker).get("expected_delivery")
         if number and expected and facts(tracker).get("status") not in (
@@ -30,6 +35,13 @@ class ActionDeliveryTimes(Action):
                 text=(f"Votre commande {number} est attendue le "
                       f"{french_date(date.fromisoformat(expected), weekday=True)}."))
             return []
+        found = await search(tracker)
+        text = tracker.latest_message.get("text") or ""
+        if found and found.outcome == "answer" and found.top and not (
+                found.top.topic.startswith("delivery") and asks_how_long(text)):
+            # A precise question ("vous livrez le samedi ?", "combien de temps pour
+            # renvoyer ?") has a precise answer; "en combien de temps ?" gets the table.
+            return answer(dispatcher, found) or []
         try:
             methods = await call_shop(tracker, "shipping_methods", shop().shipping_methods)
         except ShopUnavailable:

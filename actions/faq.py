@@ -5,9 +5,6 @@ editors and picked up on the next search, without retraining Rasa.
 """
 from __future__ import annotations
 
-import asyncio
-import logging
-import time
 from typing import Callable, List
 
 from rasa_sdk import Action, Tracker
@@ -17,59 +14,25 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import HUMAN_BUTTON
 from actions.handoff import hand_off
-from bot import kb
+from actions.knowledge import answer, nearest, search
 from bot.handoff.models import Reason
 
-log = logging.getLogger(__name__)
-
-search_kb = kb.search  # the process-wide knowledge base; tests put a stand-in here
-
-async def search(tracker: Tracker) -> kb.SearchResult | None:
-    """The knowledge base's verdict on the latest message; None when it cannot be searched."""
-    text = tracker.latest_message.get("text") or ""
-    start = time.perf_counter()
-    try:
-        result = await asyncio.to_thread(search_kb, text, 3)
-    except kb.KBError:
-        log.exception("knowledge base unavailable conversation=%s", tracker.sender_id)
-        return None
-    top = result.top
-    log.info("kb search conversation=%s outcome=%s confidence=%.2f entry=%s latency_ms=%.0f",
-             tracker.sender_id, result.outcome, result.confidence, top.id if top else None,
-             (time.perf_counter() - start) * 1000)
-    return result
-
-
-NOT_FOUND_IN_FORM = "Je n'ai pas trouvé l'information attendue dans votre message."
-
-ORDER_REQUESTS = [
-    {"title": "Suivre ma commande", "payload": "/track_order"},
-    {"title": "Annuler", "payload": "/cancel_order"},
-    {"title": "Retourner un article", "payload": "/return_item"},
-    {"title": "Signaler un problème", "payload": "/problem_report"},
-]
-
-FEEDBACK_BUTTONS = [
-    {"title": "👍 Utile", "payload": '/faq_feedback{"helpful": "yes"}'},
-    {"title": "👎 Pas utile", "payload": '/faq_feedback{"helpful": "no"}'},
-]
-
-
-def answer(dispatcher: CollectingDispatcher, result: kb.SearchResult) -> list[EventType] | None:
-    """Say what the knowledge base found (events to apply), or None when it found nothing
-    worth saying. A confident answer carries a "was this helpful?" pair of buttons."""
-    if result.outcome == "answer" and result.top:
-        dispatcher.utter_message(text=result.top.answer, buttons=FEEDBACK_BUTTONS)
-        return [SlotSet("kb_entry", result.top.id)]
-    if result.outcome == "choose" and result.hits:
-        dispatcher.utter_message(
-            text="Je ne suis pas certain de bien comprendre. Votre question est-elle l'une de "
-                 "celles-ci ?",
-            buttons=[{"title": hit.question, "payload": hit.question} for hit in result.hits]
-            + [HUMAN_BUTTON])
-        return []
-    return None
-
+# What a form still needs, said plainly when the shopper's message did not give it; the form
+# then asks its question again.
+SLOT_HINTS = {
+    "order_number": ("Il me faut le numéro de la commande : il commence par CM, suivi de 6 "
+                     "chiffres, et figure dans l'e-mail de confirmation."),
+    "order_contact": ("Pour vérifier la commande, il me faut l'adresse e-mail utilisée pour "
+                      "l'achat, ou le code postal de livraison (5 chiffres)."),
+    "return_skus": "Indiquez l'article à retourner : son numéro dans la liste, ou son nom.",
+    "return_reason": ("Dites-moi en quelques mots pourquoi vous le retournez : taille, "
+                      "couleur, ne convient pas…"),
+    "claim_type": ("Dites-moi quel est le problème : un article abîmé, un article manquant, ou "
+                   "pas le bon article."),
+    "new_address": ("Écrivez la nouvelle adresse sur une ligne : numéro et rue, code postal, "
+                    "ville."),
+    "confirmed": "Répondez simplement par oui ou par non.",
+}
 
 UNSURE_SLOT = "unsure_turn"  # the user turn at which the bot last could not help
 
@@ -79,15 +42,15 @@ def user_turn(tracker: Tracker) -> int:
 
 
 async def unsure(dispatcher: CollectingDispatcher, tracker: Tracker,
-                 say: Callable[[], None]) -> List[EventType]:
-    """Neither the NLU nor the knowledge base could help. The first time, `say` how to go on;
-    the second time in a row, hand the shopper to a person rather than fail a third time."""
+                 say: Callable[[], List[EventType]]) -> List[EventType]:
+    """Neither the NLU nor the knowledge base could help. The first time, `say` how to go on
+    (its events are kept); the second time in a row, hand the shopper to a person rather than
+    fail a third time."""
     turn = user_turn(tracker)
     previous = tracker.get_slot(UNSURE_SLOT)
     if previous is not None and int(previous) == turn - 1:
         return [SlotSet(UNSURE_SLOT, None), *await hand_off(dispatcher, tracker, Reason.unsure)]
-    say()
-    return [SlotSet(UNSURE_SLOT, float(turn))]
+    return [*say(), SlotSet(UNSURE_SLOT, float(turn))]
 
 
 class ActionAnswerFaq(Action):
@@ -99,12 +62,19 @@ class ActionAnswerFaq(Action):
     ) -> List[EventType]:
         result = await search(tracker)
         events = answer(dispatcher, result) if result else None
-        if events is None:
-            return await unsure(dispatcher, tracker, lambda: dispatcher.utter_message(
-                text=("Je n'ai pas trouvé de réponse sûre à votre question. Pouvez-vous la "
-                      "formuler autrement, ou voulez-vous parler à un conseiller ?"),
-                buttons=[HUMAN_BUTTON]))
-        return events
+        if events is not None:
+            return events
+
+        def say() -> List[EventType]:
+            shown = nearest(dispatcher, result) if result else None
+            if shown is None:
+                dispatcher.utter_message(
+                    text=("Je n'ai pas trouvé de réponse sûre à votre question. Pouvez-vous la "
+                          "formuler autrement, ou voulez-vous parler à un conseiller ?"),
+                    buttons=[HUMAN_BUTTON])
+            return shown or []
+
+        return await unsure(dispatcher, tracker, say)
 
 
 class ActionFallback(Action):
@@ -118,21 +88,54 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         loop = (tracker.active_loop or {}).get("name")
-        if loop:  # the form, run again, asks its question again
-            dispatcher.utter_message(text=NOT_FOUND_IN_FORM)
+        if loop:  # say what is needed; the form, run again, asks its question again
+            requested = tracker.get_slot("requested_slot") or ""
+            dispatcher.utter_message(text=SLOT_HINTS.get(
+                requested, "Je n'ai pas bien compris votre réponse."))
             return [FollowupAction(loop)]
-        number = next(tracker.get_latest_entity_values("order_number"), None)
-        if number:  # an order number alone: ask what to do with it rather than guess
-            dispatcher.utter_message(
-                text=f"Que souhaitez-vous faire pour la commande {number} ?",
-                buttons=ORDER_REQUESTS)
-            return []
+        if next(tracker.get_latest_entity_values("order_number"), None):
+            # An order number alone: most shoppers want to know where it is; the status comes
+            # with the other things they can do with it.
+            return [FollowupAction("track_order_form")]
         result = await search(tracker)
         if result and result.outcome == "answer":
             return answer(dispatcher, result) or []
 
-        def say() -> None:  # "did you mean…" choices, else the menu; both count as unsure
-            if result is None or answer(dispatcher, result) is None:
+        def say() -> List[EventType]:  # "did you mean…", the nearest questions, else the menu
+            shown = (answer(dispatcher, result) or nearest(dispatcher, result)) if result else None
+            if shown is None:
                 dispatcher.utter_message(response="utter_default")
+            return shown or []
+
+        return await unsure(dispatcher, tracker, say)
+
+
+# The knowledge base is a closed set: asked about the weather, it still finds its nearest
+# entry, sometimes with confidence. So it only overrules the NLU when the NLU itself hesitates.
+NLU_SURE = 0.6
+
+
+def nlu_sure(tracker: Tracker) -> bool:
+    return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0) >= NLU_SURE
+
+
+class ActionOutOfScope(Action):
+    """The NLU thinks the shop cannot help: unless it is sure of it, check the knowledge base
+    before saying so (a question about a product the examples never named is often in it).
+    Saying so counts as not understanding: twice in a row, a person takes over."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        result = None if nlu_sure(tracker) else await search(tracker)
+        if result and result.outcome == "answer":
+            return answer(dispatcher, result) or []
+
+        def say() -> List[EventType]:
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return []
 
         return await unsure(dispatcher, tracker, say)

@@ -18,9 +18,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import verified_number
+from actions.knowledge import answer, search
 from bot.dialogue.handoff import summarise, waiting_message
 from bot.handoff.client import BackOfficeClient, BackOfficeUnavailable, HandoffNotOpen
 from bot.handoff.models import PRIORITY, HandoffRequest, Reason
+from bot.nlu.replies import is_question, rating_from_text
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -85,7 +87,9 @@ async def hand_off(
         return events
     log.info("hand-off conversation=%s reason=%s ticket=%s agents_online=%s",
              tracker.sender_id, reason.value, ticket.id, ticket.agents_online)
-    dispatcher.utter_message(text=waiting_message(ticket, settings.support_timezone))
+    sorry = "Je suis désolé pour ce désagrément, je comprends votre mécontentement. " \
+        if request.mood else ""
+    dispatcher.utter_message(text=sorry + waiting_message(ticket, settings.support_timezone))
     return events + [SlotSet(ACTIVE, True)]
 
 
@@ -120,14 +124,42 @@ class ActionRelayToAgent(Action):
     ) -> List[EventType]:
         text = tracker.latest_message.get("text") or ""
         try:
-            await asyncio.to_thread(back_office().relay, tracker.sender_id, text)
+            status = await asyncio.to_thread(back_office().relay, tracker.sender_id, text)
         except HandoffNotOpen:  # closed in the back office without telling us: take over again
             dispatcher.utter_message(response="utter_handoff_over")
             return [SlotSet(ACTIVE, False)]
         except BackOfficeUnavailable:
             # The message stays in the conversation's history, which the agent reads.
             log.exception("relay failed conversation=%s", tracker.sender_id)
+            status = "waiting"
+        if status == "waiting" and _simple_question(tracker):
+            return await answer_while_waiting(dispatcher, tracker)
         return []
+
+
+# Questions about the shop's rules, as opposed to the shopper's own order (the agent who has
+# the case answers those) or small talk ("vous êtes là ?").
+SHOP_QUESTIONS = frozenset({"faq", "delivery_time"})
+RULE_QUESTIONS = frozenset({"return_item", "cancel_order", "change_order"})
+
+
+def _simple_question(tracker: Tracker) -> bool:
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return intent in SHOP_QUESTIONS or (
+        intent in RULE_QUESTIONS and is_question(tracker.latest_message.get("text") or ""))
+
+
+async def answer_while_waiting(dispatcher: CollectingDispatcher, tracker: Tracker
+                               ) -> List[EventType]:
+    """Nobody has taken the case yet: a question the knowledge base answers with confidence is
+    answered now; the agent still reads everything and follows up."""
+    result = await search(tracker)
+    if result is None or result.outcome != "answer":
+        return []
+    events = answer(dispatcher, result) or []
+    dispatcher.utter_message(text="Un conseiller reprendra aussi votre demande dès que "
+                                  "possible.")
+    return events
 
 
 class ActionAgentReply(Action):
@@ -183,8 +215,8 @@ class ActionRecordRating(Action):
         value = next(tracker.get_latest_entity_values("rating"), None)
         try:
             rating = int(str(value))
-        except ValueError:
-            rating = 0
+        except ValueError:  # typed rather than pressed: "5", "4 étoiles", "bof"
+            rating = rating_from_text(tracker.latest_message.get("text") or "") or 0
         if 1 <= rating <= 5:
             try:
                 await asyncio.to_thread(back_office().rate, tracker.sender_id, rating)

@@ -1,7 +1,6 @@
 """Returns: verify, list the items and what can be returned, create the return."""
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
@@ -10,24 +9,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import call_shop, facts, shop
-from actions.verification import OrderFormValidation, VerifiedOrderAction
+from actions.verification import OrderFormValidation, VerifiedOrderAction, latest_intent
 from bot.dialogue.texts import safe
+from bot.nlu.replies import choose_items, is_question
 from bot.shop.models import Verification
 
-ALL = re.compile(r"\b(tou[ts]|toute?s?|l'ensemble|la totalit[ée])\b", re.IGNORECASE)
-RESET = [SlotSet("return_skus", None), SlotSet("return_reason", None)]
-
-
-def choose_items(text: str, returnable: list[dict[str, str]]) -> list[str]:
-    """SKUs the shopper picked: 'tous', item numbers from the list ('1', '1 et 3'), or names."""
-    if ALL.search(text):
-        return [item["sku"] for item in returnable]
-    picked = [returnable[int(n) - 1]["sku"] for n in re.findall(r"\b(\d{1,2})\b", text)
-              if 1 <= int(n) <= len(returnable)]
-    lowered = text.lower()
-    picked += [item["sku"] for item in returnable
-               if item["sku"].lower() in lowered or item["name"].lower() in lowered]
-    return list(dict.fromkeys(picked))
+RESET = [SlotSet("return_skus", None), SlotSet("return_reason", None),
+         SlotSet("confirmed", None)]
+# Messages that are something else than a reason. Short reasons ("trop grand") are often
+# read as small talk by the intent model: only a clear other request is not a reason.
+NOT_A_REASON = frozenset({"human_handoff", "cancel_order", "track_order", "refund_status",
+                          "change_order"})
 
 
 class ValidateReturnItemForm(OrderFormValidation):
@@ -35,23 +27,34 @@ class ValidateReturnItemForm(OrderFormValidation):
         return "validate_return_item_form"
 
     def extra_slots(self, tracker: Tracker) -> List[str]:
-        return ["return_skus", "return_reason"] if facts(tracker).get("returnable") else []
+        if not facts(tracker).get("returnable"):
+            return []
+        return ["return_skus", "return_reason", "confirmed"]
 
-    def validate_return_skus(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    async def extract_return_skus(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        skus = choose_items(str(value or ""), facts(tracker).get("returnable", []))
-        if not skus:
-            dispatcher.utter_message(
-                text="Je n'ai pas reconnu l'article. Choisissez-le dans la liste, s'il vous plaît.")
-            return {"return_skus": None}
-        return {"return_skus": ",".join(skus)}
+        """The article by its number in the list, its position ("le 2e"), or its name."""
+        if tracker.get_slot("requested_slot") != "return_skus":
+            return {}
+        skus = choose_items(tracker.latest_message.get("text") or "",
+                            facts(tracker).get("returnable", []))
+        return {"return_skus": ",".join(skus)} if skus else {}
 
-    def validate_return_reason(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    async def extract_return_reason(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        reason = " ".join(str(value or "").split())[:200]
-        return {"return_reason": reason or None}
+        """The shopper's own words; a question or another request is not a reason (it is
+        answered, and the reason asked again)."""
+        if tracker.get_slot("requested_slot") != "return_reason":
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        intent = latest_intent(tracker)
+        if is_question(text) or intent in NOT_A_REASON or (
+                intent == "stop" and len(text.split()) <= 4):  # "laissez tomber", not a reason
+            return {}
+        reason = " ".join(text.split())[:200]
+        return {"return_reason": reason} if reason else {}
 
 
 class ActionAskReturnSkus(Action):
@@ -85,6 +88,9 @@ class ActionCreateReturn(VerifiedOrderAction):
         order = facts(tracker)
         if not order.get("returnable"):
             dispatcher.utter_message(text=nothing_returnable(number, order))
+            return RESET
+        if tracker.get_slot("confirmed") is not True:
+            dispatcher.utter_message(text="C'est noté : aucun retour n'a été créé.")
             return RESET
         skus = [sku for sku in (tracker.get_slot("return_skus") or "").split(",") if sku]
         reason = tracker.get_slot("return_reason") or "non précisée"

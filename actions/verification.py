@@ -6,6 +6,7 @@ learns nothing about an order they have not proved is theirs.
 """
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List
 
@@ -28,8 +29,11 @@ from actions.common import (
     verified_number,
 )
 from actions.handoff import handoff_slots, shop_down, verification_locked
+from bot.dialogue.ownership import proof_expired
 from bot.dialogue.texts import safe
 from bot.nlu.patterns import normalise_email, normalise_order_number, normalise_postcode
+from bot.nlu.replies import fold, yes_or_no
+from bot.settings import get_settings
 from bot.shop.client import (
     OrderNotFound,
     ShopError,
@@ -40,6 +44,9 @@ from bot.shop.client import (
 from bot.shop.models import Verification
 
 IDENTITY_SLOTS = ["order_number", "order_contact"]
+ANOTHER_ORDER = re.compile(r"\b(?:autre|deuxieme|seconde|2e|nouvelle) commande\b")
+DIGITS = re.compile(r"(?<![\w@.])\d{4,8}(?![\w@])")
+POSTCODE_SAID = re.compile(r"\b(?:code postal|cp|c\.p\.|postal)\W*$")
 # One answer whether the number is unknown or the proof is wrong: which numbers exist is the
 # shop's business, not a guesser's.
 NO_MATCH = ("Je ne trouve aucune commande qui corresponde à ce numéro et à cette adresse "
@@ -60,6 +67,28 @@ def throttled_message(wait_s: float) -> str:
     return ("Il y a eu trop d'essais de vérification infructueux : pour protéger les commandes "
             f"de nos clients, je ne peux pas en vérifier d'autre avant {minutes(wait_s)}. "
             "Un conseiller peut vous aider entre-temps.")
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def contact_in_latest(tracker: Tracker) -> bool:
+    return any(entity.get("entity") in ("email", "postcode")
+               for entity in tracker.latest_message.get("entities") or [])
+
+
+def earlier_proof(events: List[Dict[str, Any]], number: str) -> str | None:
+    """The e-mail or postcode that proved `number` earlier in this conversation, if any."""
+    contact = None
+    for event in events:
+        if event.get("event") != "slot":
+            continue
+        if event.get("name") == "order_contact":
+            contact = event.get("value")
+        elif event.get("name") == "verified_order" and event.get("value") == number:
+            return contact
+    return None
 
 
 def proof_wait(tracker: Tracker) -> float:
@@ -99,6 +128,72 @@ class OrderFormValidation(FormValidationAction):
         missing = (slot for slot in required if tracker.slots.get(slot) is None)
         return SlotSet("requested_slot", next(missing, None))
 
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Every slot of the form is read from every message, not only those asked so far:
+        "commande CM…, mail …, le vase est arrivé cassé" fills the claim's type before the
+        order is even verified. (Each `extract_` method knows when its slot may be read.)"""
+        found: Dict[str, Any] = {}
+        for slot in self.domain_slots(domain):
+            extracted = await self._extract_slot(slot, dispatcher, tracker, domain)
+            found.update(extracted)
+            tracker.slots.update(extracted)
+        return [SlotSet(slot, value) for slot, value in found.items()]
+
+    async def extract_order_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """The first order number of the message; "l'autre commande" without one forgets the
+        current one; digits typed when the number is asked are taken as an attempt at it (a
+        five-digit "48339" is not a postcode then)."""
+        text = tracker.latest_message.get("text") or ""
+        numbers = [e.get("value") for e in tracker.latest_message.get("entities") or []
+                   if e.get("entity") == "order_number"]
+        if numbers:
+            return {"order_number": numbers[0]}
+        if ANOTHER_ORDER.search(fold(text)):
+            return {"order_number": None, "order_contact": None}
+        if tracker.get_slot("requested_slot") == "order_number":
+            attempt = DIGITS.search(text)
+            if attempt:
+                return {"order_number": attempt.group(0)}
+        return {}
+
+    async def extract_order_contact(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """The e-mail or the postcode that proves the order. A five-digit number is a postcode
+        only when the proof was asked for, when it comes with the order number, or when the
+        shopper says it is one ("cp 69003"): typed when the number is asked, in a new address
+        or in a delivery question, it is not a proof."""
+        entities = tracker.latest_message.get("entities") or []
+        email = next((e.get("value") for e in entities if e.get("entity") == "email"), None)
+        if email:
+            return {"order_contact": email}
+        postcode = next((e for e in entities if e.get("entity") == "postcode"), None)
+        if postcode is None or tracker.get_slot("order_contact"):
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        said_so = POSTCODE_SAID.search(fold(text[max(0, postcode.get("start", 0) - 20):
+                                                 postcode.get("start", 0)]))
+        with_number = any(e.get("entity") == "order_number" for e in entities)
+        asked = tracker.get_slot("requested_slot") == "order_contact"
+        if asked or said_so or with_number:
+            return {"order_contact": postcode.get("value")}
+        return {}
+
+    async def extract_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """A yes or a no to the summary, typed ("oui annulez", "non finalement") or pressed;
+        anything else (a question...) fills nothing, and the form's interruption handling
+        answers it before asking again."""
+        if tracker.get_slot("requested_slot") != "confirmed":
+            return {}
+        answer = yes_or_no(tracker.latest_message.get("text") or "", latest_intent(tracker))
+        return {} if answer is None else {"confirmed": answer}
+
     def validate_order_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
@@ -107,6 +202,7 @@ class OrderFormValidation(FormValidationAction):
             dispatcher.utter_message(
                 text=("Ce numéro ne ressemble pas à un numéro de commande "
                       "(6 chiffres, ex. CM123456)."))
+            return {"order_number": None}
         return {"order_number": number}
 
     def validate_order_contact(
@@ -128,8 +224,27 @@ class OrderFormValidation(FormValidationAction):
             lapsed = {"verified_order": None, "order_contact": None, "order_facts": None}
             tracker.slots.update(lapsed)
             events += [SlotSet(slot, value) for slot, value in lapsed.items()]
+        extracted = tracker.slots_to_validate()
         events += await super().get_validation_events(dispatcher, tracker, domain)
+        # Rasa-sdk validates only the slots asked so far; what the shopper gave ahead (the
+        # claim's type, the new address) is kept, each `extract_` method having checked it.
+        returned = {event["name"] for event in events if event.get("event") == "slot"}
+        events += [SlotSet(slot, value) for slot, value in extracted.items()
+                   if slot not in returned and hasattr(self, f"extract_{slot}")]
+        tracker.slots.update({event["name"]: event["value"] for event in events
+                              if event.get("event") == "slot"})
         number, contact = tracker.get_slot("order_number"), tracker.get_slot("order_contact")
+        proved = tracker.get_slot("verified_order")
+        if number and not contact_in_latest(tracker) and (
+                (proved and number != proved) or (number == proved and not contact)):
+            # Another order than the one proved needs its own proof: given earlier in this
+            # conversation ("et la première ?") or asked for now.
+            still_good = not proof_expired(
+                tracker.events, number, get_settings().verified_order_idle_minutes * 60)
+            earlier = earlier_proof(tracker.events, number) if still_good else None
+            if earlier != contact:
+                contact = tracker.slots["order_contact"] = earlier
+                events.append(SlotSet("order_contact", contact))
         locked = (tracker.get_slot("verification_failures") or 0) >= MAX_VERIFICATION_FAILURES
         if number and contact and not locked and not verified_number(tracker):
             verification = await self._verify(dispatcher, tracker, number, contact)
@@ -159,6 +274,9 @@ class OrderFormValidation(FormValidationAction):
             return {"order_number": None, "order_contact": None}
         except ShopUnavailable:  # ends the form (requested_slot None): a person takes over
             return handoff_slots(await shop_down(dispatcher, tracker, end_form=False))
+        if order.first_name:
+            dispatcher.utter_message(
+                text=f"Merci {safe(order.first_name, 40)}, c'est bien votre commande.")
         return {"verified_order": order.number, "order_number": order.number,
                 "verification_failures": 0, "order_facts": order_facts(order)}
 

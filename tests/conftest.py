@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.processes import free_port
+from tests.stack import Stack, read_demo_orders, running, stack_env
 
 BIN_DIRS = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
 PG_BIN = next((Path(d) for d in reversed(BIN_DIRS) if (Path(d) / "initdb").exists()), None)
@@ -50,3 +51,17 @@ def postgres_url() -> Iterator[str]:
             subprocess.run(as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast",
                                         "-w", "stop"]), capture_output=True, timeout=60)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The whole product (shop API, back office, action server, Rasa) started once for the
+    end-to-end, security and conversation suites."""
+    tmp = tmp_path_factory.mktemp("stack")
+    with running(Stack(env=stack_env(tmp), logs=tmp)) as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def demo_orders(stack: Stack) -> list[dict[str, str]]:
+    return read_demo_orders(stack.env)

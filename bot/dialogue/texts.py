@@ -62,6 +62,10 @@ def tracking_summary(number: str, tracking: Tracking) -> str:
         )
     if tracking.status == OrderStatus.DELIVERED and tracking.delivered_at:
         lines.append(f"Livrée le {french_date(tracking.delivered_at)}.")
+    elif tracking.expected_shipping and tracking.expected_delivery:
+        lines.append(
+            f"Expédition prévue le {french_date(tracking.expected_shipping, weekday=True)}, "
+            f"livraison prévue le {french_date(tracking.expected_delivery, weekday=True)}.")
     elif tracking.expected_delivery and tracking.status not in (
         OrderStatus.CANCELLED, OrderStatus.RETURNED
     ):

@@ -13,16 +13,20 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bot.bench.stack import StackError
 from bot.cli import run_json_command
 from bot.processes import stop_group
 
-from .rasa_server import MODEL, ROOT, RasaUnavailable, parser_for
+from .end_to_end import running_stack
+from .rasa_server import MODEL, ROOT, Parser, RasaUnavailable, parser_for
 from .runner import (
     REPORTS,
     SHOPPERS_FILE,
     SMOKE_STORIES,
     STORIES,
+    agreement,
     evaluate_routes,
+    evaluate_routes_e2e,
     kb_metrics,
     markdown,
     story_result,
@@ -56,12 +60,26 @@ def model_info() -> dict[str, Any]:
 
 def cmd_routes(args: argparse.Namespace) -> dict[str, Any]:
     with parser_for(args.rasa_url, args.token, log=log) as parse:
-        routes = evaluate_routes(Path(args.file), parse, args.limit)
+        routes, _ = evaluate_routes(Path(args.file), parse, args.limit)
         routes["rasa"] = {"url": parse.url, "model": parse.model}
     summary = {"generated": time.strftime("%Y-%m-%d %H:%M:%S"), "model": model_info(),
                "routes": routes}
     write(summary, args.out_json, args.out_md)
     return {k: routes[k] for k in ("n", "accuracy", "per_route")}
+
+
+def both_modes(path: Path, limit: int | None) -> dict[str, Any]:
+    """End-to-end routes on a throw-away stack, and the NLU-derived routes from the same Rasa
+    server, with their agreement."""
+    with running_stack(log) as conversations:
+        log(f"end to end: {path}" + (f" (first {limit})" if limit else ""))
+        e2e, e2e_predicted = evaluate_routes_e2e(path, conversations.route, limit, log)
+        parse = Parser(conversations.url, conversations.token)
+        assert parse.ready(), "the stack's Rasa server stopped answering"
+        log("the same messages through the NLU parse alone")
+        nlu, nlu_predicted = evaluate_routes(path, parse, limit)
+    return {"routes_e2e": e2e, "routes": nlu,
+            "agreement": agreement(e2e_predicted, nlu_predicted)}
 
 
 def cmd_report(args: argparse.Namespace) -> dict[str, Any]:
@@ -75,10 +93,7 @@ def cmd_report(args: argparse.Namespace) -> dict[str, Any]:
         limit = SMOKE_ITEMS if args.smoke else None
         if args.file is None:
             args.file = SMOKE_FILE if args.smoke else SHOPPERS_FILE
-        with parser_for(args.rasa_url, args.token, log=log) as parse:
-            log(f"routing {args.file}" + (f" (first {limit})" if limit else ""))
-            summary["routes"] = evaluate_routes(Path(args.file), parse, limit)
-            summary["routes"]["rasa"] = {"url": parse.url, "model": parse.model}
+        summary.update(both_modes(Path(args.file), limit))
         if not args.no_kb:
             log("knowledge-base retrieval metrics")
             dev = None
@@ -105,9 +120,11 @@ def cmd_report(args: argparse.Namespace) -> dict[str, Any]:
 
 def compact(summary: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    if "routes" in summary:
-        r = summary["routes"]
-        out["routes"] = {k: r[k] for k in ("n", "accuracy", "per_route")}
+    for key in ("routes_e2e", "routes"):
+        if key in summary:
+            out[key] = {k: summary[key][k] for k in ("n", "accuracy", "per_route")}
+    if "agreement" in summary:
+        out["agreement"] = summary["agreement"]
     if "kb" in summary:
         out["kb"] = {m: {k: row.get(k) for k in ("hit@1", "hit@3", "mrr")}
                      for m, row in summary["kb"].get("methods", {}).items()}
@@ -137,11 +154,11 @@ def main(argv: list[str] | None = None) -> int:
     routes.add_argument("--out-json", type=Path, default=None)
     routes.add_argument("--out-md", type=Path, default=None)
 
-    report = sub.add_parser("report", help="routes + knowledge base + story tests → reports/")
+    report = sub.add_parser("report", help="routes (end to end on a throw-away stack, and from "
+                            "the NLU parse) + knowledge base + story tests → reports/")
     report.add_argument("--file", default=None,
                         help=f"labelled jsonl (default {SHOPPERS_FILE}; with --smoke "
                              f"the project's own {SMOKE_FILE.name})")
-    server_options(report)
     report.add_argument("--smoke", action="store_true",
                         help=f"{SMOKE_ITEMS} items, {SMOKE_ITEMS} KB dev questions, one story file")
     report.add_argument("--no-stories", action="store_true")
@@ -151,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     command = cmd_routes if args.command == "routes" else cmd_report
-    return run_json_command(lambda: command(args), (RasaUnavailable,), log)
+    return run_json_command(lambda: command(args), (RasaUnavailable, StackError), log)
 
 
 if __name__ == "__main__":

@@ -44,17 +44,46 @@ def kb_verdict(text: str) -> KBVerdict:
 
 def evaluate_routes(path: Path, parse: Callable[[str], Mapping[str, Any]],
                     limit: int | None = None,
-                    kb_search: Callable[[str], KBVerdict] = kb_verdict) -> dict[str, Any]:
+                    kb_search: Callable[[str], KBVerdict] = kb_verdict
+                    ) -> tuple[dict[str, Any], list[str]]:
+    """Routes re-derived from the NLU parse (routing.py): (scores, predicted routes)."""
     texts, golds = load_labelled(path, limit)
     started = time.perf_counter()
     rows = predict_routes(texts, parse, kb_search)
-    result = score(golds, [r["route"] for r in rows])
+    predicted = [r["route"] for r in rows]
+    result = score(golds, predicted)
     # Only aggregate counts: which items fail is not looked at (held-out data).
     result["kb_searched"] = sum(r["kb"] is not None for r in rows)
     result["mood"] = mood_counts(golds, [r["upset"] for r in rows])
     result["seconds"] = round(time.perf_counter() - started, 1)
     result["file"] = str(path)
-    return result
+    result["mode"] = "nlu"
+    return result, predicted
+
+
+def evaluate_routes_e2e(path: Path, route: Callable[[str, int], str],
+                        limit: int | None = None,
+                        progress: Callable[[str], None] | None = None
+                        ) -> tuple[dict[str, Any], list[str]]:
+    """Routes read from the tracker of a real conversation per message (end_to_end.py)."""
+    texts, golds = load_labelled(path, limit)
+    started = time.perf_counter()
+    predicted = []
+    for number, text in enumerate(texts):
+        predicted.append(route(text, number))
+        if progress and (number + 1) % 50 == 0:
+            progress(f"{number + 1}/{len(texts)} messages")
+    result = score(golds, predicted)
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    result["file"] = str(path)
+    result["mode"] = "end-to-end"
+    return result, predicted
+
+
+def agreement(first: list[str], second: list[str]) -> float:
+    """Share of messages both modes route the same way."""
+    same = sum(a == b for a, b in zip(first, second, strict=True))
+    return round(same / len(first), 4) if first else 0.0
 
 
 def mood_counts(golds: list[Gold], upset: list[bool]) -> dict[str, Any]:
@@ -128,31 +157,42 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _routes_markdown(routes: Mapping[str, Any] | None, title: str) -> list[str]:
+    if not routes:
+        return []
+    searched = (f" {routes['kb_searched']} went to the knowledge base."
+                if "kb_searched" in routes else "")
+    lines = [f"## {title}", "",
+             f"File `{routes['file']}`: {routes['n']} messages, "
+             f"**accuracy {routes['accuracy']:.3f}** (correct = `route` or `alt`).{searched}", "",
+             "| route | precision | recall | support |", "|---|---|---|---|"]
+    for name, row in routes["per_route"].items():
+        lines.append(f"| `{name}` | {_fmt(row['precision'])} | {_fmt(row['recall'])} "
+                     f"| {row['support']} |")
+    mood = routes.get("mood")
+    if mood:
+        lines += ["", f"Mood annotator (upset → hand-off): {mood['upset_among_handoff']} of "
+                      f"{mood['handoff_items']} `handoff` items found upset "
+                      f"(recall {_fmt(mood['recall_on_handoff'])}); "
+                      f"{mood['upset_among_others']} of {mood['other_items']} other items "
+                      f"(false-upset rate {_fmt(mood['false_upset_rate'])})."]
+    lines += ["", "Biggest confusions (gold → predicted, counts only):", ""]
+    lines += [f"- `{c['gold']}` → `{c['predicted']}`: {c['count']}"
+              for c in routes["top_confusions"][:10]] or ["- none"]
+    return [*lines, ""]
+
+
 def markdown(summary: Mapping[str, Any]) -> str:
     lines = ["# Comptoir — quality evaluation", ""]
     lines += [f"Generated {summary['generated']} by `python -m bot.eval report"
               f"{' --smoke' if summary.get('smoke') else ''}`.", ""]
-    routes = summary.get("routes")
-    if routes:
-        lines += ["## Routes (first message of a new conversation)", "",
-                  f"File `{routes['file']}`: {routes['n']} messages, "
-                  f"**accuracy {routes['accuracy']:.3f}** (correct = `route` or `alt`); "
-                  f"{routes['kb_searched']} went to the knowledge base.", "",
-                  "| route | precision | recall | support |", "|---|---|---|---|"]
-        for name, row in routes["per_route"].items():
-            lines.append(f"| `{name}` | {_fmt(row['precision'])} | {_fmt(row['recall'])} "
-                         f"| {row['support']} |")
-        mood = routes.get("mood")
-        if mood:
-            lines += ["", f"Mood annotator (upset → hand-off): {mood['upset_among_handoff']} of "
-                          f"{mood['handoff_items']} `handoff` items found upset "
-                          f"(recall {_fmt(mood['recall_on_handoff'])}); "
-                          f"{mood['upset_among_others']} of {mood['other_items']} other items "
-                          f"(false-upset rate {_fmt(mood['false_upset_rate'])})."]
-        lines += ["", "Biggest confusions (gold → predicted, counts only):", ""]
-        lines += [f"- `{c['gold']}` → `{c['predicted']}`: {c['count']}"
-                  for c in routes["top_confusions"][:10]] or ["- none"]
-        lines.append("")
+    for key, title in (("routes_e2e", "Routes, end to end (what the product does with a first "
+                                      "message: forms, actions, hand-offs, answers)"),
+                       ("routes", "Routes re-derived from the NLU parse (routing.py)")):
+        lines += _routes_markdown(summary.get(key), title)
+    if summary.get("agreement") is not None:
+        lines += [f"The two modes route {summary['agreement']:.1%} of the messages the same "
+                  "way.", ""]
     kb = summary.get("kb")
     if kb:
         lines += ["## Knowledge-base retrieval", "",

@@ -54,9 +54,14 @@ class BackOfficeClient:
         response = self._post("/api/handoffs", request.model_dump(mode="json"))
         return HandoffTicket.model_validate(response.json())
 
-    def relay(self, conversation_id: str, text: str) -> None:
-        self._post(f"/api/handoffs/{quote(conversation_id, safe='')}/messages",
-                   ShopperMessage(text=text[:4000]).model_dump())
+    def relay(self, conversation_id: str, text: str) -> str:
+        """Pass the message on; returns the case's status ("waiting": no agent has it yet)."""
+        response = self._post(f"/api/handoffs/{quote(conversation_id, safe='')}/messages",
+                              ShopperMessage(text=text[:4000]).model_dump())
+        try:
+            return str(response.json().get("status") or "")
+        except ValueError:
+            return ""
 
     def rate(self, conversation_id: str, rating: int) -> None:
         self._post(f"/api/handoffs/{quote(conversation_id, safe='')}/rating",

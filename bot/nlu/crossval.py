@@ -1,9 +1,10 @@
-"""Cross-validated intent accuracy of `IntentModel` on the project's own training examples.
+"""Cross-validated intent accuracy of the served intent model (TF-IDF + sentence embedding,
+linear SVM) on the project's own training examples.
 
-    python -m bot.nlu.crossval [--folds 5]
+    python -m bot.nlu.crossval [--folds 5] [--no-embedding]
 
 Prints one JSON line. Reads data/nlu/*.yml directly (entity markup removed), so it runs in the
-Python 3.11 environment without Rasa.
+Python 3.11 environment without Rasa. Other candidates: `python -m bot.nlu.compare`.
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ import numpy as np
 import yaml
 from sklearn.model_selection import StratifiedKFold
 
-from bot.nlu.intent_model import IntentModel
+from bot.nlu.embedding import SentenceEmbedder
+from bot.nlu.intent_model import Embed, IntentModel
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 MARKUP = re.compile(r"\[([^\]]*)\](?:\{[^}]*\}|\([^)]*\))")
@@ -34,15 +36,17 @@ def load_examples(folder: Path = ROOT / "data" / "nlu") -> list[tuple[str, str]]
     return examples
 
 
-def crossval(examples: list[tuple[str, str]], folds: int = 5) -> dict[str, float]:
+def crossval(examples: list[tuple[str, str]], folds: int = 5,
+             embed: Embed | None = None) -> dict[str, float]:
     texts = np.array([text for text, _ in examples], dtype=object)
     intents = np.array([intent for _, intent in examples], dtype=object)
     correct, start = 0, time.perf_counter()
     for train, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(texts, intents):
-        model = IntentModel().fit(list(zip(texts[train], intents[train], strict=True)))
+        model = IntentModel(embed=embed).fit(list(zip(texts[train], intents[train],
+                                                      strict=True)))
         correct += sum(model.rank(text)[0][0] == intent
                        for text, intent in zip(texts[test], intents[test], strict=True))
-    return {"examples": len(examples), "folds": folds,
+    return {"examples": len(examples), "folds": folds, "embedding": embed is not None,
             "accuracy": round(correct / len(examples), 4),
             "seconds": round(time.perf_counter() - start, 1)}
 
@@ -50,7 +54,10 @@ def crossval(examples: list[tuple[str, str]], folds: int = 5) -> dict[str, float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
-    print(json.dumps(crossval(load_examples(), parser.parse_args().folds)))
+    parser.add_argument("--no-embedding", action="store_true", help="TF-IDF alone")
+    args = parser.parse_args()
+    embed = None if args.no_embedding else SentenceEmbedder()
+    print(json.dumps(crossval(load_examples(), args.folds, embed)))
 
 
 if __name__ == "__main__":

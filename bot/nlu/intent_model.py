@@ -1,16 +1,18 @@
-"""The intent classifier's model: TF-IDF over character n-grams and words, a linear SVM.
+"""The intent classifier's model: TF-IDF over character n-grams and words, optionally joined
+by a multilingual sentence embedding (bot/nlu/embedding.py), and a linear SVM.
 
-Measured on this project's own examples (5-fold cross-validation, `make nlu-cv`: 0.815), it
-beats Rasa's LogisticRegressionClassifier (0.789) and trains in under a second on 2 cores,
-where DIET took 15–20 s per epoch. Character n-grams carry typos, missing accents and SMS
-spelling. Pure scikit-learn, importable from both virtualenvs.
+Character n-grams carry typos, missing accents and SMS spelling; the sentence embedding
+carries meaning across words our examples never used. Which combination serves is chosen by
+measurement (`python -m bot.nlu.compare`, README "How it understands French"). Pure
+scikit-learn and numpy, importable from both virtualenvs.
 """
 from __future__ import annotations
 
 import unicodedata
-from typing import List, Sequence, Tuple
+from typing import Callable, List, Sequence, Tuple
 
 import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from sklearn.svm import LinearSVC
@@ -30,19 +32,40 @@ def normalise(text: str) -> str:
     return POSTCODE.sub(" codepostal ", text)
 
 
-class IntentModel:
-    """Fit on (text, intent) pairs; predict a ranking with softmax-scaled confidences."""
+Embed = Callable[[List[str]], np.ndarray]
+# How much the sentence embedding weighs against the two TF-IDF blocks: the best of 1, 2, 3 on
+# the dev set of realistic messages (`python -m bot.nlu.compare`).
+DENSE_WEIGHT = 2.0
 
-    def __init__(self, c: float = 1.0, temperature: float = 4.0) -> None:
+
+class Dense(BaseEstimator, TransformerMixin):  # type: ignore[misc]
+    """Sentence embeddings as features, scaled by `weight` against the TF-IDF blocks."""
+
+    def __init__(self, embed: Embed, weight: float = 1.0) -> None:
+        self.embed, self.weight = embed, weight
+
+    def fit(self, texts: Sequence[str], y: object = None) -> Dense:
+        return self
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embed(list(texts)) * self.weight
+
+
+class IntentModel:
+    """Fit on (text, intent) pairs; predict a ranking with softmax-scaled confidences.
+    `embed` (texts -> L2-normalised rows) adds the sentence embedding to the features."""
+
+    def __init__(self, c: float = 1.0, temperature: float = 4.0, embed: Embed | None = None,
+                 dense_weight: float = DENSE_WEIGHT) -> None:
         self.temperature = temperature
-        self.pipeline: Pipeline = make_pipeline(
-            make_union(
-                TfidfVectorizer(preprocessor=normalise, analyzer="char_wb", ngram_range=(2, 5),
-                                sublinear_tf=True),
-                TfidfVectorizer(preprocessor=normalise, ngram_range=(1, 2), sublinear_tf=True),
-            ),
-            LinearSVC(C=c),
-        )
+        blocks = [
+            TfidfVectorizer(preprocessor=normalise, analyzer="char_wb", ngram_range=(2, 5),
+                            sublinear_tf=True),
+            TfidfVectorizer(preprocessor=normalise, ngram_range=(1, 2), sublinear_tf=True),
+        ]
+        if embed is not None:
+            blocks.append(Dense(embed, dense_weight))
+        self.pipeline: Pipeline = make_pipeline(make_union(*blocks), LinearSVC(C=c))
 
     def fit(self, examples: Sequence[Tuple[str, str]]) -> IntentModel:
         texts, intents = zip(*examples, strict=True)

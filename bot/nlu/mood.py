@@ -95,3 +95,4 @@ def assess(text: str) -> Mood:
         or (loud and compound <= NEGATIVE_WITH_SHOUTING)
     )
     return Mood(UPSET if upset else CALM, compound, cues)
+

@@ -3,12 +3,14 @@
 While an agent owns the conversation (slot `handoff_active`), every shopper message is relayed
 to the agent's inbox and the bot says nothing of its own, whatever the NLU thought. Messages
 sent by the back office through `trigger_intent` (an agent's reply, the case resolved or handed
-back) run their action whatever the state. An upset shopper is handed to a person.
+back) run their action whatever the state. An upset shopper is handed to a person, with an
+apology (actions/handoff.py); a problem report needs an angry cue, not only negative words.
 
 It outranks the rule policy (priority 7 > 6) so that no rule or form can speak over an agent.
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List
 
 from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
@@ -20,6 +22,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+logger = logging.getLogger(__name__)
 ACTIVE_SLOT = "handoff_active"
 RELAY = "action_relay_to_agent"
 HANDOFF = "action_human_handoff"
@@ -30,7 +33,7 @@ EXTERNAL = {
     "handoff_returned": "action_handoff_returned",
 }
 # What the policy itself predicted: after any of these, the bot listens again.
-OWN_ACTIONS = {RELAY, *EXTERNAL.values()}
+OWN_ACTIONS = {RELAY, HANDOFF, *EXTERNAL.values()}
 
 
 @DefaultV1Recipe.register(
@@ -57,7 +60,11 @@ class HandoffPolicy(Policy):
         rule_only_data: Dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> PolicyPrediction:
-        action = next_action(tracker)
+        try:
+            action = next_action(tracker)
+        except Exception:  # a bug here must not silence the bot: the other policies decide
+            logger.exception("hand-off policy failed conversation=%s", tracker.sender_id)
+            action = None
         probabilities = self._default_predictions(domain)
         if action is not None and action in domain.action_names_or_texts:
             probabilities[domain.index_for_action(action)] = 1.0
@@ -78,9 +85,20 @@ def next_action(tracker: DialogueStateTracker) -> str | None:
         return EXTERNAL[intent]
     if tracker.get_slot(ACTIVE_SLOT):
         return RELAY
-    if ((last.parse_data or {}).get("mood") or {}).get("label") == "upset":
+    if upset(last.parse_data or {}):
         return HANDOFF
     return None
+
+
+def upset(parse_data: Dict[str, Any]) -> bool:
+    """Upset, as the mood annotator says; but describing a damaged parcel is negative by
+    nature ("complètement cassé, le carton écrasé"): a problem report needs an angry cue
+    (insult, threat, shouting) to count."""
+    mood = parse_data.get("mood") or {}
+    if mood.get("label") != "upset":
+        return False
+    intent = (parse_data.get("intent") or {}).get("name")
+    return intent != "problem_report" or bool(mood.get("cues"))
 
 
 def _last_action_or_message(tracker: DialogueStateTracker) -> Any:

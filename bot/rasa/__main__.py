@@ -7,8 +7,9 @@ Any `rasa` command line works; before handing it to Rasa, this:
   is never on a command line that `ps` shows; a `--auth-token` given here is refused;
 - puts the action server's token (COMPTOIR_ACTION_TOKEN, else var/action_token) in the
   environment, where endpoints.yml's `${COMPTOIR_ACTION_TOKEN}` finds it;
-- installs the intent guard (bot/rasa/intent_guard.py) and the speed-ups that
-  COMPTOIR_RASA_SPEEDUPS names (bot/rasa_speedups).
+- installs the intent guard (bot/rasa/intent_guard.py), the turn composer
+  (bot/rasa/turn_composer.py) and the speed-ups that COMPTOIR_RASA_SPEEDUPS names
+  (bot/rasa_speedups).
 """
 from __future__ import annotations
 
@@ -36,10 +37,11 @@ def main(argv: List[str] | None = None) -> None:
     token = read_secret("rasa_token")
     os.environ["COMPTOIR_ACTION_TOKEN"] = read_secret("action_token")
 
-    from bot.rasa import intent_guard
+    from bot.rasa import intent_guard, turn_composer
     from bot.rasa_speedups import install as install_speedups
 
     intent_guard.install()
+    turn_composer.install()
     install_speedups()
     sys.argv = rasa_argv(argv, token)
     from rasa.__main__ import main as rasa_main

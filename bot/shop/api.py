@@ -196,7 +196,7 @@ def verify_order(number: str, proof: m.Verification, request: Request,
 def tracking(number: str, request: Request, session: SessionDep,
              proof: Annotated[m.Verification, Depends(query_proof)]) -> m.Tracking:
     order = verified_order(request, session, number, proof)
-    return db.tracking_to_model(order, request.app.state.clock().date())
+    return db.tracking_to_model(order, request.app.state.clock())
 
 
 @router.post("/orders/{number}/cancel", response_model=m.Order, responses=_errors(409))

@@ -287,9 +287,11 @@ def aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=rules.SHOP_TZ) if value is not None else None
 
 
-def tracking_to_model(order: OrderRow, today: date) -> m.Tracking:
+def tracking_to_model(order: OrderRow, now: datetime) -> m.Tracking:
     ship = order.shipment
     status = order.status_enum
+    today = now.date()
+    shipping, planned = rules.expected_dates(status, order.shipping_method, now)
     delayed = status == m.OrderStatus.DELAYED or bool(
         ship and ship.delivered_at is None and status != m.OrderStatus.CANCELLED
         and ship.expected_delivery < today
@@ -299,7 +301,8 @@ def tracking_to_model(order: OrderRow, today: date) -> m.Tracking:
         tracking_number=ship.tracking_number if ship else None,
         tracking_url=ship.tracking_url if ship else None,
         status=status,
-        expected_delivery=ship.expected_delivery if ship else None,
+        expected_shipping=shipping,
+        expected_delivery=ship.expected_delivery if ship else planned,
         delivered_at=aware(ship.delivered_at) if ship else None,
         delayed=delayed,
         events=[m.TrackingEvent(at=aware(e.at), place=e.place, description=e.description)
@@ -362,7 +365,7 @@ def order_to_model(order: OrderRow, now: datetime, label_url: Callable[[str], st
         shipping_address=order.shipping_address.to_model(),
         items=items,
         total=euros(order.subtotal_cents + order.shipping_cents),
-        tracking=tracking_to_model(order, today),
+        tracking=tracking_to_model(order, now),
         returns=[return_to_model(r, label_url) for r in order.returns],
         refunds=[refund_to_model(r) for r in order.refunds],
         cancellable=rules.cancel_blocker(status) is None,

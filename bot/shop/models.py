@@ -65,6 +65,7 @@ class Tracking(BaseModel):
     tracking_number: str | None
     tracking_url: str | None
     status: OrderStatus
+    expected_shipping: date | None = None  # orders not shipped yet
     expected_delivery: date | None
     delivered_at: datetime | None
     delayed: bool

@@ -215,6 +215,32 @@ def refund_due(start: date, days: int) -> date:
     return start + timedelta(days=days)
 
 
+CUTOFF_HOUR = 14  # orders paid before 14 h leave the warehouse the same working day
+
+
+def working_days_after(start: date, days: int) -> date:
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def expected_dates(status: OrderStatus, method_code: str, now: datetime
+                   ) -> tuple[date | None, date | None]:
+    """(expected shipping day, expected delivery day) of an order not shipped yet: paid and
+    preparing orders leave on the next working day (the same one before 14 h when already in
+    preparation), then take the method's longest delay."""
+    if status not in (OrderStatus.PAID, OrderStatus.PREPARING):
+        return None, None
+    today = now.date()
+    same_day = status == OrderStatus.PREPARING and now.hour < CUTOFF_HOUR and today.weekday() < 5
+    ship = today if same_day else working_days_after(today, 1)
+    method = SHIPPING_BY_CODE.get(method_code)
+    return ship, working_days_after(ship, method.max_days if method else 3)
+
+
 @dataclass(frozen=True)
 class ClaimDecision:
     """Either a resolution ('reship' | 'refund' | 'investigation') or a refusal (code)."""

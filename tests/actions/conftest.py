@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import create_engine
 
-from actions import common, handoff
+from actions import common, handoff, knowledge
 from bot.handoff.client import BackOfficeUnavailable, HandoffNotOpen
 from bot.handoff.models import HandoffRequest, HandoffTicket
 from bot.proof_throttle import Limit, ProofThrottle
@@ -188,6 +188,16 @@ def back_office() -> Iterator[FakeBackOffice]:
     handoff.use_back_office(fake)  # type: ignore[arg-type]
     yield fake
     handoff.use_back_office(None)
+
+
+@pytest.fixture(autouse=True)
+def no_knowledge_base(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Actions that may ask the knowledge base find nothing, unless a test says otherwise:
+    no test reads the published index."""
+    from bot.kb import SearchResult
+
+    monkeypatch.setattr(knowledge, "search_kb", lambda query, k=3: SearchResult(
+        query=query, outcome="none", confidence=0.0, hits=()))
 
 
 @pytest.fixture(autouse=True)

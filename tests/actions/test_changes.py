@@ -2,20 +2,25 @@
 from __future__ import annotations
 
 from actions.changes import ActionChangeAddress, ValidateChangeOrderForm
-from tests.actions.conftest import run, slot_events, texts, tracker, validate, verified
+from tests.actions.conftest import run, texts, tracker, validate, verified
 
 
-def test_unreadable_address_is_asked_again(shop, domain):
-    t = tracker(verified("CM200001"), active_loop="change_order_form",
-                events=slot_events(new_address="chez moi"))
-    slots, dispatcher = validate(ValidateChangeOrderForm(), t, domain)
-    assert slots["new_address"] is None and slots["requested_slot"] == "new_address"
-    assert "12 rue des Lilas" in texts(dispatcher)
+def test_an_address_in_words_is_read_and_chez_moi_is_not(shop, domain):
+    def fill(text: str) -> dict:
+        t = tracker({**verified("CM200001"), "requested_slot": "new_address"}, text=text,
+                    active_loop="change_order_form")
+        return validate(ValidateChangeOrderForm(), t, domain)[0]
+
+    assert "new_address" not in fill("chez moi")
+    slots = fill("livrez plutôt au 12 rue des Lilas 44000 Nantes svp")
+    assert slots["new_address"] == "12 rue des Lilas, 44000 Nantes"
+    assert slots["requested_slot"] == "confirmed"
 
 
 def test_address_is_changed_and_confirmed_escaped(shop):
     new = "5 rue <script>alert(1)</script> des Lilas, 44000 Nantes"
-    _, dispatcher = run(ActionChangeAddress(), tracker(verified("CM200001", new_address=new)))
+    _, dispatcher = run(ActionChangeAddress(), tracker(verified("CM200001", new_address=new,
+                                                                confirmed=True)))
     said = texts(dispatcher)
     assert "<script>" not in said
     assert "44000 Nantes" in said

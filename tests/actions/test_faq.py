@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from actions import faq
+from actions import faq, knowledge
 from bot.kb import Hit, NoIndexError, SearchResult
-from tests.actions.conftest import run, texts, tracker
+from tests.actions.conftest import run, slots_set, texts, tracker
 
 
 def hit(entry_id: str, question: str) -> Hit:
@@ -29,7 +29,7 @@ def kb_says(monkeypatch):
                 raise NoIndexError("no index published yet")
             return SearchResult(query=query, outcome=outcome, confidence=0.8,
                                 hits=HITS if outcome != "none" else ())
-        monkeypatch.setattr(faq, "search_kb", search)
+        monkeypatch.setattr(knowledge, "search_kb", search)
         return asked
     return install
 
@@ -42,12 +42,14 @@ def test_confident_answer_is_given(kb_says):
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == [
         '/faq_feedback{"helpful": "yes"}', '/faq_feedback{"helpful": "no"}']
     assert events == [{"event": "slot", "timestamp": None, "name": "kb_entry",
-                       "value": "payment.instalments"}]
+                       "value": "payment.instalments"},
+                      {"event": "slot", "timestamp": None, "name": "kb_topic", "value": "payment"}]
 
 
 def test_unsure_offers_the_top_three_as_buttons(kb_says):
     kb_says("choose")
-    _, dispatcher = run(faq.ActionAnswerFaq(), tracker(text="paiement"))
+    events, dispatcher = run(faq.ActionAnswerFaq(), tracker(text="paiement"))
+    assert slots_set(events) == {"kb_topic": HITS[0].topic}
     buttons = dispatcher.messages[0]["buttons"]
     assert [b["payload"] for b in buttons[:3]] == [h.question for h in HITS]
     assert buttons[-1]["payload"] == "/human_handoff"
@@ -78,15 +80,29 @@ def test_fallback_in_a_form_asks_again_without_searching(kb_says):
     asked = kb_says("answer")
     events, dispatcher = run(faq.ActionFallback(), tracker({"requested_slot": "order_number"},
                                                            active_loop="track_order_form"))
-    assert texts(dispatcher) == faq.NOT_FOUND_IN_FORM
+    assert texts(dispatcher) == faq.SLOT_HINTS["order_number"]
     assert events[0]["name"] == "track_order_form" and asked == []
 
 
-def test_fallback_on_an_order_number_alone_asks_what_to_do(kb_says):
+def test_fallback_on_an_order_number_alone_looks_the_order_up(kb_says):
     asked = kb_says("none")
     t = tracker(text="CM483391")
     t.latest_message["entities"] = [{"entity": "order_number", "value": "CM483391"}]
-    _, dispatcher = run(faq.ActionFallback(), t)
-    assert texts(dispatcher) == "Que souhaitez-vous faire pour la commande CM483391 ?"
-    assert dispatcher.messages[0]["buttons"][0]["payload"] == "/track_order"
-    assert asked == []
+    events, dispatcher = run(faq.ActionFallback(), t)
+    assert events == [{"event": "followup", "timestamp": None, "name": "track_order_form"}]
+    assert dispatcher.messages == [] and asked == []
+
+
+@pytest.mark.parametrize("action", [faq.ActionAnswerFaq(), faq.ActionFallback()])
+def test_not_knowing_offers_the_nearest_questions_not_a_person(monkeypatch, action):
+    """Nothing sure: the closest questions and a way forward; a person is offered, not
+    imposed (the first time)."""
+    monkeypatch.setattr(knowledge, "search_kb", lambda query, k=3: SearchResult(
+        query=query, outcome="none", confidence=0.1, hits=HITS))
+    events, dispatcher = run(action, tracker(text="une question que la FAQ ne couvre pas"))
+    buttons = dispatcher.messages[0]["buttons"]
+    assert [b["title"] for b in buttons[:3]] == [h.question for h in HITS]
+    assert buttons[-1]["payload"] == "/human_handoff"
+    assert "pas de réponse sûre" in texts(dispatcher)
+    assert slots_set(events)["kb_topic"] == "payment"
+    assert "handoff_active" not in slots_set(events)

@@ -165,7 +165,7 @@ def unsure_tracker(turns: int, last_unsure: float | None):
 
 
 def test_unsure_twice_in_a_row_hands_over(monkeypatch, back_office):
-    monkeypatch.setattr("actions.faq.search_kb", NothingFound())
+    monkeypatch.setattr("actions.knowledge.search_kb", NothingFound())
     events, dispatcher = run(ActionFallback(), unsure_tracker(turns=1, last_unsure=None))
     assert back_office.handoffs == [] and slots_set(events) == {"unsure_turn": 1.0}
     assert dispatcher.messages[0]["response"] == "utter_default"
@@ -175,7 +175,7 @@ def test_unsure_twice_in_a_row_hands_over(monkeypatch, back_office):
 
 
 def test_unsure_twice_but_not_in_a_row_does_not(monkeypatch, back_office):
-    monkeypatch.setattr("actions.faq.search_kb", NothingFound())
+    monkeypatch.setattr("actions.knowledge.search_kb", NothingFound())
     run(ActionAnswerFaq(), unsure_tracker(turns=5, last_unsure=2.0))
     assert back_office.handoffs == []
 

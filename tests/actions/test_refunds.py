@@ -7,7 +7,7 @@ from tests.actions.conftest import run, texts, tracker, verified
 
 
 def test_refund_after_cancellation_is_reported(shop):
-    run(ActionCancelOrder(), tracker(verified("CM200001", cancel_confirmed=True)))
+    run(ActionCancelOrder(), tracker(verified("CM200001", confirmed=True)))
     _, dispatcher = run(ActionRefundStatus(), tracker(verified("CM200001")))
     assert "RB-1 de 104,50 €" in texts(dispatcher) and "en attente" in texts(dispatcher)
 

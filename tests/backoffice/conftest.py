@@ -86,14 +86,14 @@ def encoder() -> Encoder:
 
 @pytest.fixture(scope="session")
 def base_kb_dir(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Path:
-    """Two demo entries of every topic, published once with the real encoder (a few seconds).
+    """Four demo entries of every topic, published once with the real encoder (a few seconds).
 
     Not fewer: the fused confidence is calibrated on the whole FAQ, and with one entry per
     topic the lexical leg gets overconfident (an unrelated phrasing then looks like a
     near-duplicate)."""
     picked: dict[str, list[Any]] = {}
     for entry in load_faq_dir(REPO_ROOT / "data" / "faq"):
-        if len(picked.setdefault(entry.topic, [])) < 2:
+        if len(picked.setdefault(entry.topic, [])) < 4:
             picked[entry.topic].append(entry)
     folder = tmp_path_factory.mktemp("kb") / "kb_index"
     kb = KnowledgeBase(settings=get_kb_settings(dir=folder), encoder=encoder)

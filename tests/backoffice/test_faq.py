@@ -17,7 +17,7 @@ ADVENT = {
     "entry_id": "gift.advent_calendar",
     "topic": "gift",
     "question": "Vendez-vous des calendriers de l'avent ?",
-    "alternatives": "calendrier de l'avent beauté\n\ncalendrier avent dispo ?\n"
+    "alternatives": "calendrier de l'avent beauté\n\ncalendrier avent cosmétiques\n"
                     "un coffret avec une surprise chaque jour de décembre",
     "answer": "Oui : notre calendrier de l'avent beauté est en vente de début novembre à Noël.",
 }
@@ -66,7 +66,7 @@ def test_create_publishes_live_and_is_in_history(bo: BackOffice, kb_dir: Path,
         [change] = db.query(FaqChange).all()
         assert change.action == "create" and change.before is None
         assert change.after["alternatives"] == [
-            "calendrier de l'avent beauté", "calendrier avent dispo ?",
+            "calendrier de l'avent beauté", "calendrier avent cosmétiques",
             "un coffret avec une surprise chaque jour de décembre"]
         assert change.version == result.version and change.at == bo.clock.now
 

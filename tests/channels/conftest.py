@@ -14,7 +14,7 @@ import pytest
 from bot.processes import procfile
 from bot.settings import ROOT
 from tests.channels.standins import BotApi, GraphApi
-from tests.e2e.conftest import Stack, read_demo_orders, running, stack_env
+from tests.stack import Stack, read_demo_orders, running, stack_env
 
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 TELEGRAM_TOKEN = "4242424242:AAE-stand-in-token_for-tests"

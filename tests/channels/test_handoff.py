@@ -8,7 +8,7 @@ import pytest
 from tests.channels import test_messenger as messenger
 from tests.channels import test_telegram as telegram
 from tests.channels.conftest import next_id
-from tests.e2e.conftest import agent_login, create_user, handoff_of
+from tests.stack import agent_login, create_user, handoff_of
 
 pytestmark = pytest.mark.e2e
 

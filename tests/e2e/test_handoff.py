@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.conftest import Stack, agent_login, create_user, handoff_of, texts
+from tests.stack import Stack, agent_login, create_user, handoff_of, texts
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ import pytest
 import requests
 import socketio
 
-from tests.e2e.conftest import ACTION_TOKEN, Stack, handoff_of, texts
+from tests.stack import ACTION_TOKEN, Stack, handoff_of, handoffs, texts
 
 pytestmark = pytest.mark.e2e
 
@@ -208,17 +208,11 @@ def test_action_server_listens_on_loopback_and_needs_rasas_token(stack: Stack):
         assert response.status_code == 401
     assert requests.get(f"http://127.0.0.1:{port}/actions", timeout=10).status_code == 401
     assert requests.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code == 200
-    assert not [h for h in _handoffs(stack) if h["conversation_id"] == "e2e-forged-call"]
+    assert not [h for h in handoffs(stack) if h["conversation_id"] == "e2e-forged-call"]
     # the back office's service API likewise
     api = requests.post(f"{stack.backoffice_url}/api/handoffs/e2e-forged-call/messages",
                         json={"text": "injecté"}, timeout=10)
     assert api.status_code == 401
-
-
-def _handoffs(stack: Stack) -> list[dict[str, Any]]:
-    from tests.e2e.conftest import handoffs
-
-    return handoffs(stack)
 
 
 # -- row 4: proof checks are neither an oracle nor a weapon ---------------------------------

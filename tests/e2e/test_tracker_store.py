@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from tests.e2e.conftest import Stack, texts
+from tests.stack import Stack, texts
 
 pytestmark = pytest.mark.e2e
 

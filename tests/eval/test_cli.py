@@ -62,4 +62,7 @@ def test_report_smoke_writes_both_reports(tmp_path):
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     report = json.loads((tmp_path / "eval.json").read_text())
     assert 0.0 <= summary["routes"]["accuracy"] <= 1.0 and report["routes"]["n"] == 10
+    assert 0.0 <= summary["routes_e2e"]["accuracy"] <= 1.0 and report["routes_e2e"]["n"] == 10
+    assert 0.0 <= summary["agreement"] <= 1.0
+    assert "end to end" in (tmp_path / "eval.md").read_text()
     assert (tmp_path / "eval.md").read_text().strip()

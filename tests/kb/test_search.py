@@ -20,7 +20,7 @@ class ExplodingEncoder(CachingEncoder):
     ("question", "expected"),
     [
         ("j'ai perdu mon mot de passe, comment le changer ?", "account.password_reset"),
-        ("vous livrez en belgique ?", "delivery_options.countries"),
+        ("vous livrez dans quels pays ?", "delivery_options.countries"),
         ("je peux payer en 3 fois sans frais ?", "payment.instalments"),
         ("combien de jours j'ai pour renvoyer un article", "returns_policy.deadline"),
         ("c'est quoi votre numéro de téléphone", "contact.phone"),

@@ -11,11 +11,13 @@ from tests.rasa.conftest import run_rasa
 
 pytestmark = pytest.mark.rasa
 
-# Responses that forms ask or actions send by name: Rasa's validator cannot see those uses.
+# Responses that forms ask, or actions and policies (bot/policies/turns.py) send by name:
+# Rasa's validator cannot see those uses.
 USED_BY_FORMS_OR_ACTIONS = {
     "utter_ask_order_number", "utter_ask_order_contact", "utter_ask_claim_type",
-    "utter_ask_return_reason", "utter_cancel_kept", "utter_abandoned", "utter_default",
-    "utter_ask_rating", "utter_thank_rating", "utter_handoff_over", "utter_handoff_returned",
+    "utter_ask_return_reason", "utter_cancel_kept", "utter_default", "utter_ask_rating",
+    "utter_thank_rating", "utter_handoff_over", "utter_handoff_returned", "utter_out_of_scope",
+    "utter_greet_in_form",
 }
 # Intents that no shopper types: the back office sends them through trigger_intent and the
 # hand-off policy handles them (bot/policies/handoff.py); ratings come from buttons.

@@ -12,7 +12,7 @@ import pytest
 
 from bot.processes import free_port
 from bot.settings import ROOT
-from tests.e2e.conftest import Stack, read_demo_orders, running, stack_env
+from tests.stack import Stack, read_demo_orders, running, stack_env
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import agent_login, create_user, handoff_of
+from tests.stack import agent_login, create_user, handoff_of
 from tests.web.conftest import CHROMIUM, WidgetStack
 
 pytestmark = [

@@ -56,13 +56,14 @@ async def create_handoff(body: HandoffIn, request: Request, db: Db) -> HandoffTi
 @router.post("/handoffs/{conversation_id}/messages", status_code=202)
 async def relay_message(
     conversation_id: ConversationId, body: ShopperMessageIn, request: Request, db: Db
-) -> dict[str, int]:
+) -> dict[str, int | str]:
     handoff = service.open_handoff(db, conversation_id)
     if handoff is None:
         raise HTTPException(404, "no open hand-off for this conversation")
     message = service.add_message(db, handoff, "shopper", body.text, request.app.state.clock())
     request.app.state.broadcaster.publish("message", id=handoff.id, message=message.id)
-    return {"handoff": handoff.id, "message": message.id}
+    # "waiting": no agent has the case yet, so the bot may still answer simple questions.
+    return {"handoff": handoff.id, "message": message.id, "status": handoff.status}
 
 
 @router.post("/handoffs/{conversation_id}/rating", status_code=204)

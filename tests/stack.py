@@ -1,5 +1,6 @@
-"""Start the real processes, as `make run` does (the Procfile's own commands), on free ports,
-with throw-away databases; stop them after the tests."""
+"""The real processes, as `make run` starts them (the Procfile's own commands), on free ports,
+with throw-away databases; and what tests read from them (trackers, hand-offs, demo orders).
+The session-wide `stack` fixture built from this lives in tests/conftest.py."""
 from __future__ import annotations
 
 import json
@@ -74,11 +75,30 @@ class Stack:
     def bot_events(self, conversation: str) -> list[dict[str, Any]]:
         return [e for e in self.tracker(conversation)["events"] if e["event"] == "bot"]
 
-    def say(self, sender: str, message: str, timeout: float = 30) -> list[dict[str, Any]]:
-        response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook",
-                                 json={"sender": sender, "message": message}, timeout=timeout)
+    def say(self, sender: str, message: str, timeout: float = 30,
+            metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """One shopper turn over REST. Every turn of every test is held to the same manners:
+        at most 3 messages, none said twice."""
+        body: dict[str, Any] = {"sender": sender, "message": message}
+        if metadata is not None:
+            body["metadata"] = metadata
+        response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body,
+                                 timeout=timeout)
         response.raise_for_status()
-        return response.json()
+        replies: list[dict[str, Any]] = response.json()
+        check_turn(message, replies)
+        return replies
+
+
+MAX_MESSAGES_PER_TURN = 3
+
+
+def check_turn(message: str, replies: list[dict[str, Any]]) -> None:
+    said = [reply.get("text") or "" for reply in replies]
+    assert len(replies) <= MAX_MESSAGES_PER_TURN, (
+        f"{len(replies)} messages in one turn after {message!r}: {said}")
+    repeated = [text for text in set(said) if text and said.count(text) > 1]
+    assert not repeated, f"said twice in one turn after {message!r}: {repeated}"
 
 
 RASA_TOKEN = "e2e-secret-token"
@@ -148,18 +168,6 @@ def read_demo_orders(env: dict[str, str]) -> list[dict[str, str]]:
         [sys.executable, "-m", "bot.shop", "demo-orders", "--db", env["COMPTOIR_SHOP_DB_URL"]],
         cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
     return [json.loads(line) for line in output.splitlines() if line.strip()]
-
-
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    tmp = tmp_path_factory.mktemp("stack")
-    with running(Stack(env=stack_env(tmp), logs=tmp)) as started:
-        yield started
-
-
-@pytest.fixture(scope="session")
-def demo_orders(stack: Stack) -> list[dict[str, str]]:
-    return read_demo_orders(stack.env)
 
 
 def texts(replies: list[dict[str, Any]]) -> str:

@@ -1,0 +1,72 @@
+"""The knowledge base as the actions use it: search the latest message, say what was found.
+
+The knowledge base (`bot.kb`) is searched off the event loop; its index is published by
+editors and picked up on the next search, without retraining Rasa.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import HUMAN_BUTTON
+from bot import kb
+
+log = logging.getLogger(__name__)
+
+search_kb = kb.search  # the process-wide knowledge base; tests put a stand-in here
+
+async def search(tracker: Tracker) -> kb.SearchResult | None:
+    """The knowledge base's verdict on the latest message; None when it cannot be searched."""
+    text = tracker.latest_message.get("text") or ""
+    start = time.perf_counter()
+    try:
+        result = await asyncio.to_thread(search_kb, text, 3)
+    except kb.KBError:
+        log.exception("knowledge base unavailable conversation=%s", tracker.sender_id)
+        return None
+    top = result.top
+    log.info("kb search conversation=%s outcome=%s confidence=%.2f entry=%s latency_ms=%.0f",
+             tracker.sender_id, result.outcome, result.confidence, top.id if top else None,
+             (time.perf_counter() - start) * 1000)
+    return result
+
+
+FEEDBACK_BUTTONS = [
+    {"title": "👍 Utile", "payload": '/faq_feedback{"helpful": "yes"}'},
+    {"title": "👎 Pas utile", "payload": '/faq_feedback{"helpful": "no"}'},
+]
+
+
+def answer(dispatcher: CollectingDispatcher, result: kb.SearchResult) -> list[EventType] | None:
+    """Say what the knowledge base found (events to apply), or None when it found nothing
+    worth saying. A confident answer carries a "was this helpful?" pair of buttons."""
+    if result.outcome == "answer" and result.top:
+        dispatcher.utter_message(text=result.top.answer, buttons=FEEDBACK_BUTTONS)
+        return [SlotSet("kb_entry", result.top.id), SlotSet("kb_topic", result.top.topic)]
+    if result.outcome == "choose" and result.hits:
+        dispatcher.utter_message(
+            text="Je ne suis pas certain de bien comprendre. Votre question est-elle l'une de "
+                 "celles-ci ?",
+            buttons=[{"title": hit.question, "payload": hit.question} for hit in result.hits]
+            + [HUMAN_BUTTON])
+        return [SlotSet("kb_topic", result.hits[0].topic)]
+    return None
+
+
+def nearest(dispatcher: CollectingDispatcher, result: kb.SearchResult
+            ) -> list[EventType] | None:
+    """Nothing sure to say: the closest questions the knowledge base knows, and a person, as
+    choices (None when it has nothing at all)."""
+    if not result.hits:
+        return None
+    dispatcher.utter_message(
+        text=("Je n'ai pas de réponse sûre à cette question. Voici les questions les plus "
+              "proches que je connais ; sinon, reformulez-la ou demandez un conseiller."),
+        buttons=[{"title": hit.question, "payload": hit.question} for hit in result.hits]
+        + [HUMAN_BUTTON])
+    return [SlotSet("kb_topic", result.hits[0].topic)]
