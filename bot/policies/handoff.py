@@ -6,23 +6,20 @@ sent by the back office through `trigger_intent` (an agent's reply, the case res
 back) run their action whatever the state. An upset shopper is handed to a person, with an
 apology (actions/handoff.py); a problem report needs an angry cue, not only negative words.
 
-It outranks the rule policy (priority 7 > 6) so that no rule or form can speak over an agent.
+It outranks the rule policy and the turn policy (priority 8 > 7 > 6) so that no rule or form
+can speak over an agent.
 """
 from __future__ import annotations
 
-import logging
-from typing import Any, Dict, List
+from typing import Any, Dict
 
-from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-logger = logging.getLogger(__name__)
+from bot.policies.deciding import DecidingPolicy
+
 ACTIVE_SLOT = "handoff_active"
 RELAY = "action_relay_to_agent"
 HANDOFF = "action_human_handoff"
@@ -39,36 +36,13 @@ OWN_ACTIONS = {RELAY, HANDOFF, *EXTERNAL.values()}
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
-class HandoffPolicy(Policy):
+class HandoffPolicy(DecidingPolicy):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"priority": 7}
+        return {"priority": 8}
 
-    @staticmethod
-    def supported_data() -> SupportedData:
-        return SupportedData.ML_AND_RULE_DATA
-
-    def train(
-        self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any
-    ) -> Resource:
-        return self._resource  # nothing to learn: the state decides
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: Dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        try:
-            action = next_action(tracker)
-        except Exception:  # a bug here must not silence the bot: the other policies decide
-            logger.exception("hand-off policy failed conversation=%s", tracker.sender_id)
-            action = None
-        probabilities = self._default_predictions(domain)
-        if action is not None and action in domain.action_names_or_texts:
-            probabilities[domain.index_for_action(action)] = 1.0
-        return self._prediction(probabilities)
+    def decide(self, tracker: DialogueStateTracker) -> str | None:
+        return next_action(tracker)
 
 
 def next_action(tracker: DialogueStateTracker) -> str | None:

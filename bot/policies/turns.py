@@ -24,26 +24,21 @@ It outranks the rule policy (priority 7 > 6) and is outranked by the hand-off po
 """
 from __future__ import annotations
 
-import logging
 from typing import Any, Dict, List
 
-from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionExecutionRejected,
     BotUttered,
     UserUttered,
 )
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.nlu.replies import asks_what_is_possible, is_question
+from bot.policies.deciding import DecidingPolicy
 
-logger = logging.getLogger(__name__)
 LEAVE = "action_abandon_request"
 FALLBACK = "action_fallback"
 POSSIBILITY = "action_answer_possibility"
@@ -81,36 +76,13 @@ OWN_ENDINGS = frozenset({LEAVE, FALLBACK, "action_human_handoff", *SIDE_ANSWERS}
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
-class TurnPolicy(Policy):
+class TurnPolicy(DecidingPolicy):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {"priority": 7}
 
-    @staticmethod
-    def supported_data() -> SupportedData:
-        return SupportedData.ML_AND_RULE_DATA
-
-    def train(
-        self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any
-    ) -> Resource:
-        return self._resource  # nothing to learn: the turn decides
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: Dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        try:
-            action = next_action(tracker)
-        except Exception:  # a bug here must not silence the bot: the other policies decide
-            logger.exception("turn policy failed conversation=%s", tracker.sender_id)
-            action = None
-        probabilities = self._default_predictions(domain)
-        if action is not None and action in domain.action_names_or_texts:
-            probabilities[domain.index_for_action(action)] = 1.0
-        return self._prediction(probabilities)
+    def decide(self, tracker: DialogueStateTracker) -> str | None:
+        return next_action(tracker)
 
 
 def _intent(message: UserUttered) -> str | None:

@@ -37,6 +37,8 @@ from __future__ import annotations
 import unicodedata
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -196,50 +198,50 @@ def check_turn(conversation: Conversation, number: int, turn: dict[str, Any],
             f"{where}: slot {slot} is {actual!r}, not {expected!r}; bot said:\n{said}")
 
 
-def shop_counts(stack: Stack, number: str) -> tuple[int, int]:
-    """(returns, claims) the shop holds for the order, before the conversation starts."""
+@contextmanager
+def order_row(stack: Stack, number: str) -> Iterator[shop_db.OrderRow]:
+    """The order as the demo shop's database holds it now."""
     engine = create_engine(stack.env["COMPTOIR_SHOP_DB_URL"])
     try:
         with Session(engine) as session:
             order = session.scalar(select(shop_db.OrderRow)
                                    .where(shop_db.OrderRow.number == number))
             assert order is not None
-            return len(order.returns), len(order.claims)
+            yield order
     finally:
         engine.dispose()
+
+
+def shop_counts(stack: Stack, number: str) -> tuple[int, int]:
+    """(returns, claims) the shop holds for the order, before the conversation starts."""
+    with order_row(stack, number) as order:
+        return len(order.returns), len(order.claims)
 
 
 def check_shop(conversation: Conversation, stack: Stack, number: str,
                after: dict[str, Any], before: tuple[int, int]) -> None:
-    engine = create_engine(stack.env["COMPTOIR_SHOP_DB_URL"])
-    try:
-        with Session(engine) as session:
-            order = session.scalar(select(shop_db.OrderRow)
-                                   .where(shop_db.OrderRow.number == number))
-            assert order is not None
-            where = f"{conversation.id}: order {number}"
-            if "status" in after:
-                assert order.status == after["status"], f"{where} is {order.status}"
-            returns = sorted(order.returns, key=lambda r: r.id)
-            if "returns" in after:
-                new = len(returns) - before[0]
-                assert new == after["returns"], f"{where}: {new} returns created"
-            if "return_reason" in after:
-                assert returns and fold(after["return_reason"]) in fold(returns[-1].reason), (
-                    f"{where}: return reason {returns[-1].reason if returns else None!r}")
-            claims = sorted(order.claims, key=lambda c: c.id)
-            if "claims" in after:
-                new = len(claims) - before[1]
-                assert new == after["claims"], f"{where}: {new} claims opened"
-            if "claim_kind" in after:
-                assert claims and claims[-1].kind == after["claim_kind"], (
-                    f"{where}: claim {claims[-1].kind if claims else None!r}")
-            if "address" in after:
-                address = order.shipping_address
-                line = f"{address.line1} {address.postcode} {address.city}"
-                assert fold(after["address"]) in fold(line), f"{where} delivers to {line!r}"
-    finally:
-        engine.dispose()
+    with order_row(stack, number) as order:
+        where = f"{conversation.id}: order {number}"
+        if "status" in after:
+            assert order.status == after["status"], f"{where} is {order.status}"
+        returns = sorted(order.returns, key=lambda r: r.id)
+        if "returns" in after:
+            new = len(returns) - before[0]
+            assert new == after["returns"], f"{where}: {new} returns created"
+        if "return_reason" in after:
+            assert returns and fold(after["return_reason"]) in fold(returns[-1].reason), (
+                f"{where}: return reason {returns[-1].reason if returns else None!r}")
+        claims = sorted(order.claims, key=lambda c: c.id)
+        if "claims" in after:
+            new = len(claims) - before[1]
+            assert new == after["claims"], f"{where}: {new} claims opened"
+        if "claim_kind" in after:
+            assert claims and claims[-1].kind == after["claim_kind"], (
+                f"{where}: claim {claims[-1].kind if claims else None!r}")
+        if "address" in after:
+            address = order.shipping_address
+            line = f"{address.line1} {address.postcode} {address.city}"
+            assert fold(after["address"]) in fold(line), f"{where} delivers to {line!r}"
 
 
 def run(conversation: Conversation, stack: Stack, pool: OrderPool) -> None:
