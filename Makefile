@@ -114,8 +114,9 @@ nlu-cv: $(VENV)/.installed ## cross-validated intent accuracy on data/nlu
 nlu-compare: $(VENV)/.installed ## intent-model candidates: cross-validation and the dev set of realistic messages (data/nlu_dev)
 	$(PY) -m bot.nlu.compare
 
-eval-dev: setup model kb ## end-to-end routes on our own dev set of realistic messages (data/nlu_dev), not the held-out one
+eval-dev: setup model kb ## end-to-end routes on our own dev sets of realistic messages (data/nlu_dev), not the held-out one
 	$(PY) -m bot.eval report --file data/nlu_dev/routes_dev.jsonl --no-stories --no-kb --out-json reports/eval-dev.json --out-md reports/eval-dev.md
+	$(PY) -m bot.eval report --file data/nlu_dev/routes_dev2.jsonl --no-stories --no-kb --out-json reports/eval-dev2.json --out-md reports/eval-dev2.md
 
 validate: $(RASA_VENV)/.installed ## check the Rasa training data
 	$(RASA) data validate --fail-on-warnings

@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import HUMAN_BUTTON
 from bot import kb
+from bot.kb import query_vector
 
 log = logging.getLogger(__name__)
 
@@ -23,16 +24,17 @@ search_kb = kb.search  # the process-wide knowledge base; tests put a stand-in h
 async def search(tracker: Tracker) -> kb.SearchResult | None:
     """The knowledge base's verdict on the latest message; None when it cannot be searched."""
     text = tracker.latest_message.get("text") or ""
+    packed = tracker.latest_message.get(query_vector.KEY)  # embedded once, by the NLU
     start = time.perf_counter()
     try:
-        result = await asyncio.to_thread(search_kb, text, 3)
+        result = await asyncio.to_thread(search_kb, text, 3, packed)
     except kb.KBError:
         log.exception("knowledge base unavailable conversation=%s", tracker.sender_id)
         return None
     top = result.top
-    log.info("kb search conversation=%s outcome=%s confidence=%.2f entry=%s latency_ms=%.0f",
-             tracker.sender_id, result.outcome, result.confidence, top.id if top else None,
-             (time.perf_counter() - start) * 1000)
+    log.info("kb search conversation=%s outcome=%s confidence=%.2f entry=%s latency_ms=%.0f "
+             "vector_from_nlu=%s", tracker.sender_id, result.outcome, result.confidence,
+             top.id if top else None, (time.perf_counter() - start) * 1000, packed is not None)
     return result
 
 

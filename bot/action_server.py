@@ -39,9 +39,13 @@ def authorised(header: str | None, token: str) -> bool:
             and hmac.compare_digest(given.strip().encode(), token.encode()))
 
 
-def create_guarded_app(action_executor: ActionExecutor, token: str, **options: Any) -> Sanic:
+def create_guarded_app(action_executor: ActionExecutor, token: str, loglevel: str | None,
+                       **options: Any) -> Sanic:
     """rasa-sdk's app, with the token checked before any action runs. Module-level so that
-    Sanic can rebuild it in each worker process."""
+    Sanic can rebuild it in each worker process; the worker is a new process, so it sets up
+    logging again (without it the actions' INFO lines, e.g. each knowledge-base search, were
+    dropped)."""
+    utils.configure_colored_logging(loglevel)
     app = create_app_for_serve(action_executor, **options)
 
     async def require_token(request: Request) -> HTTPResponse | None:
@@ -67,7 +71,7 @@ def main(argv: List[str] | None = None) -> None:
     executor.register_package(args.actions_module or args.actions)
     token = read_secret("action_token")
     host = os.environ.get("COMPTOIR_ACTIONS_HOST", "127.0.0.1")
-    loader = AppLoader(factory=partial(create_guarded_app, executor, token,
+    loader = AppLoader(factory=partial(create_guarded_app, executor, token, args.loglevel,
                                        cors_origins=args.cors, auto_reload=args.auto_reload,
                                        endpoints=args.endpoints))
     app = loader.load()

@@ -8,6 +8,7 @@ conversations) and asks the database only for rows newer than the last one it kn
 single source of truth, and several Rasa processes sharing it stay correct: a row another
 process wrote is simply one of the "newer rows".
 
+The latest message's sentence embedding (bot/kb/query_vector.py) is dropped before a save.
 Used from endpoints.yml (`type: bot.tracker_store.CachedSQLTrackerStore`); runs inside the
 Rasa server (.venv-rasa). Rasa never deletes or rewrites event rows; a tool that does must
 restart the Rasa server (or the conversation is served from the cache). Written against Rasa
@@ -22,8 +23,10 @@ from typing import Any
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event, SessionStarted, deserialise_events
+from rasa.shared.core.events import Event, SessionStarted, UserUttered, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.kb.query_vector import KEY as TEXT_VECTOR
 
 
 @dataclass
@@ -61,6 +64,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         return DialogueStateTracker.from_events(sender_id, list(events), self.domain.slots)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        _drop_text_vectors(tracker)
         known = self._sessions.pop(tracker.sender_id, None)
         events = list(tracker.events)
         ours = known is not None and (
@@ -90,3 +94,13 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._sessions.move_to_end(sender_id)
         while len(self._sessions) > self.cache_size:
             self._sessions.popitem(last=False)
+
+
+def _drop_text_vectors(tracker: DialogueStateTracker) -> None:
+    """The message's embedding served this turn's actions (bot/kb/query_vector.py); it is not
+    kept: 2 kB a message, and a trace of what the shopper wrote."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            event.parse_data.pop(TEXT_VECTOR, None)  # type: ignore[misc]
+            if event is not tracker.latest_message:
+                break  # older messages were stripped when their turn was saved

@@ -149,7 +149,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                            info.get("note", "")))
             results["vanilla"] = info
         for name in args.variant:
-            chosen.append(variants.extra(name))
+            chosen.append(variants.extra(name, models.sparse_nlu_model(log))
+                          if name == "sparse-nlu" else variants.extra(name))
             results[name] = {"note": chosen[-1].note}
         for variant in chosen:
             results.setdefault(variant.name, {})["comparable"] = variant.comparable

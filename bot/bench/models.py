@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+import yaml
+
 from .stack import ROOT
 from .variants import COMPTOIR_MODEL
 
@@ -107,6 +109,27 @@ def vanilla_model(smoke: bool, log: Callable[[str], None]) -> dict[str, Any]:
                             "date": time.strftime("%Y-%m-%d %H:%M:%S")})
     return {"model": cached, "training_s": seconds, "comparable": True,
             "training_cached": False}
+
+
+def sparse_nlu_model(log: Callable[[str], None]) -> Path:
+    """Comptoir's model without the sentence embeddings in its intent classifier (TF-IDF
+    only, as before issue 12): the same run then shows what embedding each message costs.
+    Its config is config.yml with `embedding: false`; cached by hash like vanilla's."""
+    config = yaml.safe_load(COMPTOIR_CONFIG.read_text())
+    for component in config["pipeline"]:
+        if component["name"].endswith("LinearIntentClassifier"):
+            component["embedding"] = False
+    path = MODELS / "config-sparse-nlu.yml"
+    MODELS.mkdir(exist_ok=True)
+    path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+    digest, cached = inputs_hash(path), MODELS / "sparse-nlu.tar.gz"
+    if cached.is_file() and read_stamp().get("sparse-nlu", {}).get("hash") == digest:
+        log(f"sparse-nlu: cached model {cached.relative_to(ROOT)}")
+        return cached
+    seconds = train(path, MODELS, "sparse-nlu", log)
+    write_stamp("sparse-nlu", {"hash": digest, "seconds": seconds,
+                               "date": time.strftime("%Y-%m-%d %H:%M:%S")})
+    return cached
 
 
 def comptoir_training(smoke: bool, tmp: Path, log: Callable[[str], None]) -> dict[str, Any]:

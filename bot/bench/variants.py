@@ -61,6 +61,14 @@ EXTRA: dict[str, tuple[str, Path, dict[str, str], bool]] = {
     "before-flat": (
         "Comptoir as of 2026-11-24, before the two changes above (Rasa's SQL store, no "
         "state memo)", VANILLA_ENDPOINTS, {"COMPTOIR_RASA_SPEEDUPS": "validate,events"}, False),
+    "sparse-nlu": (
+        "Comptoir with the intent classifier's TF-IDF features only, no sentence embeddings "
+        "(the model as before issue 12): what embedding each message costs",
+        ROOT / "endpoints.yml", {}, False),
+    "nlu-threads1": (
+        "Comptoir with the intent classifier's sentence embedding on 1 thread "
+        "(COMPTOIR_NLU_THREADS=1) instead of 2", ROOT / "endpoints.yml",
+        {"COMPTOIR_NLU_THREADS": "1"}, False),
     "redis1": (
         "1 Rasa worker with the Redis lock store (isolates the lock store's cost)",
         CONFIGS / "endpoints-redis.yml", {}, True),

@@ -76,8 +76,8 @@ def warm_up() -> str | None:
     return get_kb().warm_up()
 
 
-def search(query: str, k: int = 3) -> SearchResult:
-    return get_kb().search(query, k)
+def search(query: str, k: int = 3, text_vector: Any = None) -> SearchResult:
+    return get_kb().search(query, k, text_vector)
 
 
 def upsert(entries: Iterable[Entry | Mapping[str, Any]], publish: bool = True) -> str | None:

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from . import index as faiss_index
-from . import publisher, store
+from . import publisher, query_vector, store
 from .config import KBSettings, get_kb_settings
 from .corpus import apply_changes, corpus_hash, entries_from_json, load_faq_dir
 from .encoders import Encoder, get_encoder
@@ -213,23 +213,29 @@ class KnowledgeBase:
         state = self.state()
         return state.version if state else None
 
-    def score(self, state: LoadedVersion, queries: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Per-entry (dense, lexical) score matrices for raw queries; used by search and eval."""
+    def score(
+        self, state: LoadedVersion, queries: Sequence[str], vectors: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per-entry (dense, lexical) score matrices for raw queries; used by search and eval.
+        `vectors`: the queries' embeddings when the caller already has them."""
         n = len(state.entries)
         texts = [truncate(q, self.settings.max_query_chars) for q in queries]
         if self.method == "lexical":
             dense = np.zeros((len(texts), n), dtype=np.float32)
         else:
-            vectors = self.encoder.encode(
-                [clean_for_encoder(t) for t in texts], prompt_name="query"
-            )
+            if vectors is None:
+                vectors = self.encoder.encode(
+                    [clean_for_encoder(t) for t in texts], prompt_name="query"
+                )
             scores, ids = faiss_index.search(state.index, vectors, self.settings.dense_candidates)
             dense = dense_entry_scores(scores, ids, state.vector_entry, n)
         lexical = state.lexical.scores(texts)
         return dense, lexical
 
-    def search(self, query: str, k: int = 3) -> SearchResult:
-        """Top-k entries with an outcome: answer / choose (offer top 3) / none (offer a human)."""
+    def search(self, query: str, k: int = 3, text_vector: Any = None) -> SearchResult:
+        """Top-k entries with an outcome: answer / choose (offer top 3) / none (offer a human).
+        `text_vector`: the query's embedding as the intent classifier made it (query_vector),
+        used when it is this encoder's vector of this very text."""
         started = time.perf_counter()
         text = query if isinstance(query, str) else ""
         short = text[:200]
@@ -240,7 +246,13 @@ class KnowledgeBase:
             log.warning("knowledge base search with nothing published in %s", self.root)
             return SearchResult(short, "none", 0.0, reason="no published knowledge base")
         loaded = time.perf_counter()
-        dense, lexical = self.score(state, [text])
+        reused = None
+        if text_vector is not None and self.method != "lexical":
+            prepared = query_vector.encoder_text(text, self.settings.max_query_chars)
+            reused = query_vector.unpack(
+                text_vector, prepared, self.encoder.name, self.encoder.dimension
+            )
+        dense, lexical = self.score(state, [text], reused)
         scored = time.perf_counter()
         probs = fuse(dense, lexical, self.params, self.method)[0]
         k = max(1, k)

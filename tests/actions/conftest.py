@@ -196,7 +196,7 @@ def no_knowledge_base(monkeypatch: pytest.MonkeyPatch) -> None:
     no test reads the published index."""
     from bot.kb import SearchResult
 
-    monkeypatch.setattr(knowledge, "search_kb", lambda query, k=3: SearchResult(
+    monkeypatch.setattr(knowledge, "search_kb", lambda query, k=3, text_vector=None: SearchResult(
         query=query, outcome="none", confidence=0.0, hits=()))
 
 

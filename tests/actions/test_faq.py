@@ -23,7 +23,7 @@ def kb_says(monkeypatch):
     def install(outcome: str | None) -> list[str]:
         asked: list[str] = []
 
-        def search(query: str, k: int = 3) -> SearchResult:
+        def search(query: str, k: int = 3, text_vector: object = None) -> SearchResult:
             asked.append(query)
             if outcome is None:
                 raise NoIndexError("no index published yet")
@@ -97,7 +97,7 @@ def test_fallback_on_an_order_number_alone_looks_the_order_up(kb_says):
 def test_not_knowing_offers_the_nearest_questions_not_a_person(monkeypatch, action):
     """Nothing sure: the closest questions and a way forward; a person is offered, not
     imposed (the first time)."""
-    monkeypatch.setattr(knowledge, "search_kb", lambda query, k=3: SearchResult(
+    monkeypatch.setattr(knowledge, "search_kb", lambda query, k=3, text_vector=None: SearchResult(
         query=query, outcome="none", confidence=0.1, hits=HITS))
     events, dispatcher = run(action, tracker(text="une question que la FAQ ne couvre pas"))
     buttons = dispatcher.messages[0]["buttons"]

@@ -154,7 +154,7 @@ def test_rating_out_of_range_is_not_recorded(back_office):
 
 
 class NothingFound:
-    def __call__(self, text: str, k: int = 3) -> kb.SearchResult:
+    def __call__(self, text: str, k: int = 3, text_vector: object = None) -> kb.SearchResult:
         return kb.SearchResult(query=text, outcome="none", confidence=0.1, hits=[])
 
 

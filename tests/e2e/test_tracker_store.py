@@ -39,3 +39,21 @@ def test_a_conversation_is_in_the_database_and_outlives_a_rasa_restart(stack: St
     grown = stack.tracker(sender)["events"]
     assert grown[:len(before["events"])] == before["events"]
     assert rows_of(stack, sender) == len(grown) > len(before["events"])
+
+
+def test_the_message_embedding_reaches_the_actions_but_is_not_stored(stack: Stack):
+    """The intent classifier hands its embedding of the message to the knowledge base (it is
+    embedded once per turn, bot/kb/query_vector.py); the conversation is saved without it."""
+    sender = "e2e-vector"
+    assert texts(stack.say(sender, "Quels moyens de paiement acceptez-vous ?"))
+    actions_log = (stack.logs / "actions.log").read_text(errors="replace")
+    assert f"kb search conversation={sender}" in actions_log
+    line = next(line for line in actions_log.splitlines()
+                if f"kb search conversation={sender}" in line)
+    assert "vector_from_nlu=True" in line
+    with sqlite3.connect(stack.env["COMPTOIR_TRACKER_DB"]) as db:
+        stored = [row[0] for row in db.execute(
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,))]
+    assert stored and not any("text_vector" in data for data in stored)
+    events = stack.tracker(sender)["events"]
+    assert not any("text_vector" in (e.get("parse_data") or {}) for e in events)
