@@ -75,7 +75,7 @@ run: setup model kb secrets var/shop.db ## start the demo shop, the action serve
 web: $(VENV)/.installed ## serve only the chat widget's demo shop page on :8200 (Rasa must run: make run)
 	$(PY) -m bot.web serve --port $${COMPTOIR_WEB_PORT:-8200}
 
-user: $(VENV)/.installed ## create a back-office account: make user EMAIL=vous@boutique.fr [NAME=Prénom] [ROLE=agent|editor|admin] (asks the password)
+user: $(VENV)/.installed ## create a back-office account: make user EMAIL=vous@boutique.fr [NAME=Prénom] [ROLE=agent|editor|admin] (asks the password, or reads it from a pipe)
 	@test -n "$(EMAIL)" || { echo "usage: make user EMAIL=vous@boutique.fr [NAME=Prénom] [ROLE=agent|editor|admin]"; exit 2; }
 	$(PY) -m bot.backoffice create-user --email "$(EMAIL)" --name "$(or $(NAME),$(firstword $(subst @, ,$(EMAIL))))" --role "$(or $(ROLE),admin)"
 

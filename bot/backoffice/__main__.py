@@ -9,10 +9,11 @@ from bot.settings import get_settings
 
 
 def _password(from_stdin: bool, email: str, name: str) -> str:
-    """Read the password (stdin, or asked twice) and apply the password rule."""
+    """Read the password (from stdin when asked to or when it is piped, else asked twice on
+    the terminal) and apply the password rule."""
     from .passwords import password_problem
 
-    if from_stdin:
+    if from_stdin or not sys.stdin.isatty():  # `echo … | make user …` must not crash
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = getpass.getpass("Mot de passe : ")

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from bot.shop.rules import SHIPPING_METHODS
+
 STATIC = Path(__file__).parent / "static"
 WIDGET_FILES = {
     "comptoir.js": "text/javascript; charset=utf-8",
@@ -48,6 +50,13 @@ PRODUCTS = [
     ("Tasse en grès émaillé", "14,00 €", "#cfdbe6"),
     ("Bouilloire à température réglable", "79,00 €", "#e6cfd6"),
 ]
+
+
+def free_delivery() -> str:
+    """The lowest free-delivery threshold of the shop's own rules ("60 €"): the page, the
+    bot's answers and the FAQ say the same."""
+    threshold = min(m.free_above for m in SHIPPING_METHODS if m.free_above is not None)
+    return f"{threshold:g} €".replace(".", ",")
 
 
 def shop_page(socket_url: str) -> str:
@@ -90,7 +99,7 @@ def shop_page(socket_url: str) -> str:
 </header>
 <main>
   <h2>Nos nouveautés</h2>
-  <p>Livraison offerte dès 49 € d'achat. Une question sur votre commande ?
+  <p>Livraison offerte dès {free_delivery()} d'achat. Une question sur votre commande ?
      L'assistant vous répond en bas à droite.</p>
   <section class="grid" aria-label="Produits">
 {cards}

@@ -64,3 +64,17 @@ def test_migrate_and_create_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     code, out = in_process(["create-user", "--email", "bob@boutique.fr", "--name", "Bob",
                             "--password-stdin"], url, "court\n", monkeypatch, capsys)
     assert code != 0 and "trop court" in out
+
+
+def test_a_piped_password_is_read_without_the_flag(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """`echo … | make user EMAIL=…` crashed in getpass (issue 19, defect 9)."""
+    url = f"sqlite:///{tmp_path / 'piped.db'}"
+    code, out = in_process(["create-user", "--email", "carla@boutique.fr", "--name", "Carla",
+                            "--role", "agent"], url, "un-mot-de-passe-solide\n",
+                           monkeypatch, capsys)
+    assert code == 0, out
+    with make_sessionmaker(make_engine(url))() as db:
+        [user] = db.query(User).all()
+        assert user.email == "carla@boutique.fr" and check_password(user, "un-mot-de-passe-solide")

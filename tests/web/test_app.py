@@ -1,8 +1,12 @@
 """The widget's demo app without a browser or Rasa: routes, headers, the socket URL setting."""
 from __future__ import annotations
 
+import re
+
+import yaml
 from fastapi.testclient import TestClient
 
+from bot.settings import ROOT
 from bot.web.app import STATIC, create_app, default_socket_url
 
 
@@ -55,3 +59,14 @@ def test_widget_never_uses_innerhtml():
                      if not line.lstrip().startswith(("*", "/*", "//")))
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in code, sink
+
+
+def test_the_page_and_the_faq_give_the_shops_free_delivery_threshold():
+    """The demo page once said 49 € while the bot's FAQ said 60 € (issue 19, defect 10)."""
+    page = TestClient(create_app("http://127.0.0.1:5005")).get("/").text
+    threshold = re.search(r"Livraison offerte dès (\d+) €", page)
+    assert threshold, "the page states a free-delivery threshold"
+    faq = yaml.safe_load((ROOT / "data" / "faq" / "delivery_cost.yml").read_text())
+    answer = next(entry["answer"] for entry in faq["entries"]
+                  if entry["id"] == "delivery_cost.free_threshold")
+    assert set(re.findall(r"offerte? dès (\d+) €", answer)) == {threshold.group(1)}
