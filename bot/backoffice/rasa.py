@@ -136,10 +136,3 @@ def transcript(tracker: dict[str, Any]) -> list[TranscriptTurn]:
             if text or titles:
                 turns.append(TranscriptTurn("bot", text, None, stamp, titles))
     return turns
-
-
-def last_shopper_text(turns: list[TranscriptTurn]) -> str | None:
-    for turn in reversed(turns):
-        if turn.sender == "shopper" and not turn.text.startswith("[choix]"):
-            return turn.text
-    return None

@@ -45,10 +45,11 @@ def _said(event: Mapping[str, Any]) -> Turn | None:
 
 
 def summarise(events: Iterable[Mapping[str, Any]], order_number: str | None) -> Summary:
-    """The shopper's request (the last thing they asked for, in words), the verified order and
-    the last messages, so that the agent never makes them repeat it."""
+    """The shopper's request (the last thing they asked for, quoted from the message that asked
+    it, not from a later answer such as a postcode), the verified order and the last messages,
+    so that the agent never makes them repeat it."""
     turns: list[Turn] = []
-    request = ""
+    request, asked = "", ""
     for event in events:
         turn = _said(event)
         if turn:
@@ -56,12 +57,12 @@ def summarise(events: Iterable[Mapping[str, Any]], order_number: str | None) -> 
         if event.get("event") == "user":
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
             if intent in REQUESTS:
-                request = REQUESTS[intent]
+                request, asked = REQUESTS[intent], turn.text if turn else ""
     last_shopper = next((t.text for t in reversed(turns) if t.sender == "shopper"), "")
     if not request:
         request = last_shopper[:200]
-    elif last_shopper:
-        request = f"{request} — « {last_shopper[:200]} »"
+    elif asked:
+        request = f"{request} — « {asked[:200]} »"
     return Summary(request=request[:500], order_number=order_number,
                    last_messages=turns[-LAST_MESSAGES:])
 

@@ -16,7 +16,13 @@ from .conftest import RASA_TOKEN, BackOffice
 TRACKER = {
     "sender_id": "conv-t",
     "slots": {"verified_order": "CM483391",
-              "order_facts": {"statut": "expédiée", "transporteur": "Colissimo"}},
+              # as actions/common.py `order_facts` writes it
+              "order_facts": {"status": "shipped", "cancellable": False,
+                              "address_changeable": False,
+                              "returnable": [{"sku": "TH-01", "name": "Théière Kyoto"}],
+                              "blocked": [{"name": "Thé vert Sencha",
+                                           "reason": "produit ouvert ou descellé"}],
+                              "expected_delivery": "2026-11-27", "first_name": "Léa"}},
     "events": [
         {"event": "action", "name": "action_session_start", "timestamp": 1.0},
         {"event": "user", "text": "Bonjour", "timestamp": 2.0,
@@ -92,7 +98,14 @@ def test_conversation_page_shows_transcript_order_and_suggestions(bo: BackOffice
     assert page.count("Bonjour, ici Alice du service client") == 1  # relay not shown twice
     assert 'class="turn agent"' in page and "Conseiller (Alice Agent)" in page
     assert 'class="turn system"' in page and "[choix] Suivre ma commande" in page
-    assert "CM483391" in page and "Colissimo" in page
+    assert "CM483391" in page
+    # the order in French, never the slot's keys or Python values (issue 19, defect 4)
+    panel = page[page.index('id="order-h"'):page.index('id="transcript-h"')]
+    for shown in ("État", "expédiée", "Annulable", "non", "Théière Kyoto",
+                  "Thé vert Sencha (produit ouvert ou descellé)", "27 novembre", "Léa"):
+        assert shown in panel, shown
+    for internal in ("cancellable", "status", "False", "[{", "sku", "2026-11-27"):
+        assert internal not in panel, internal
     # suggestions for the shopper's last message ("Combien coûte la livraison ?")
     assert page.count('data-insert="') == 3
     suggestions = page[page.index('class="suggestions"'):page.index('id="reply"')]

@@ -27,6 +27,15 @@ def test_summary_names_the_request_and_quotes_the_shopper():
     assert [t.sender for t in summary.last_messages] == ["shopper", "bot"]
 
 
+def test_summary_quotes_the_request_not_a_later_answer():
+    """The inbox quoted "« 34000 »" for a late parcel (issue 19, defect 7)."""
+    summary = summarise([user("mon colis n'est toujours pas arrivé", "track_order"),
+                         {"event": "bot", "text": "Votre e-mail ou code postal ?"},
+                         user("34000", "inform"),
+                         user("je veux parler à quelqu'un", "human_handoff")], "CM100234")
+    assert summary.request == "Suivi de commande — « mon colis n'est toujours pas arrivé »"
+
+
 def test_summary_without_a_known_request_quotes_the_last_message():
     summary = summarise([user("blabla", "nlu_fallback")], None)
     assert summary.request == "blabla" and summary.order_number is None

@@ -15,9 +15,11 @@ from bot.handoff.models import AGENT_REPLY_INTENT, RESOLVED_INTENT, RETURNED_INT
 from .. import handoffs as service
 from .. import sessions
 from ..db import Handoff, User
-from ..rasa import RasaError, TranscriptTurn, last_shopper_text, transcript
+from ..order_panel import order_rows
+from ..rasa import RasaError, TranscriptTurn, transcript
 from ..sanitize import clean_text
 from ..security import AgentUser, Db
+from ..suggest import suggestion_query
 from ..web import render
 
 log = logging.getLogger(__name__)
@@ -100,9 +102,10 @@ async def _page(
         slots = tracker.get("slots") or {}
     except RasaError as problem:
         tracker_error = str(problem)
-    shopper_lines = [m.text for m in handoff.messages if m.sender == "shopper"]
-    question = (shopper_lines[-1] if shopper_lines else None) or last_shopper_text(turns) or \
-        str((handoff.summary or {}).get("request") or "")
+    question = suggestion_query(
+        [t.text for t in turns if t.sender == "shopper" and not t.text.startswith("[choix]")]
+        + [m.text for m in handoff.messages if m.sender == "shopper"],
+        str((handoff.summary or {}).get("request") or ""))
     suggestions: list[Any] = []
     if question.strip():
         try:
@@ -114,7 +117,7 @@ async def _page(
     context = {
         "handoff": handoff, "turns": turns, "tracker_error": tracker_error,
         "verified_order": slots.get("verified_order"),
-        "order_facts": order_facts if isinstance(order_facts, dict) else None,
+        "order_rows": order_rows(order_facts if isinstance(order_facts, dict) else None),
         "suggestions": suggestions, "question": question, "error": error, "draft": draft,
         "now": state.clock(), "waited": service.waited,
     }
