@@ -57,8 +57,15 @@ def test_agent_takes_over_replies_and_resolves(web_stack: WidgetStack, browser: 
                                      timeout=WAIT_MS)
         assert page.evaluate("window.pwned") is None
 
-        page.get_by_label("Votre message au client").fill(
-            "Bonjour, je suis Lucie et je m'occupe de vous.")
+        # A suggested answer is added to the draft, not put in its place (issue 19, defect 6).
+        reply = page.get_by_label("Votre message au client")
+        reply.fill("Bonjour,")
+        suggestion = page.locator("button[data-insert]").first
+        inserted = suggestion.get_attribute("data-insert") or ""
+        suggestion.click()
+        assert inserted and reply.input_value() == f"Bonjour,\n\n{inserted}"
+
+        reply.fill("Bonjour, je suis Lucie et je m'occupe de vous.")
         page.get_by_role("button", name="Envoyer").click()
         expect(live).to_contain_text("je m'occupe de vous", timeout=WAIT_MS)
         assert any("je m'occupe de vous" in (e.get("text") or "")

@@ -142,3 +142,79 @@ def test_order_tracking_conversation_in_the_browser(web_stack: WidgetStack, web_
     finally:
         context.close()
 
+
+
+def test_long_multiline_messages_reach_the_conversation_whole(web_stack: WidgetStack,
+                                                              browser: Any):
+    """Issue 19, defect 3: a message up to the server's 2,000 characters, on several lines,
+    reaches the conversation whole (it was cut to 1,000 without a word)."""
+    from playwright.sync_api import expect
+
+    stack = web_stack
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+    page = context.new_page()
+    try:
+        page.goto(stack.web_url)
+        page.get_by_role("button", name="Ouvrir le chat avec l'assistant").click()
+        box = page.get_by_label("Votre message")
+        assert box.evaluate("b => b.tagName") == "TEXTAREA"
+        assert box.get_attribute("maxlength") == "2000"
+
+        box.fill("première ligne")
+        box.press("Shift+Enter")  # a new line, not sent
+        box.press_sequentially("deuxième ligne")
+        assert box.input_value() == "première ligne\ndeuxième ligne"
+        expect(page.locator(".comptoir-user")).to_have_count(0)
+
+        text = "Bonjour,\n" + ("mon colis n'est toujours pas arrivé, que faire ? " * 60)
+        text = text[:1999]
+        box.fill(text)
+        expect(page.locator("#comptoir-count")).to_have_text("1 caractère restant")
+        box.press("Enter")
+        expect(page.locator(".comptoir-user").last).to_contain_text("que faire", timeout=WAIT_MS)
+        session = page.evaluate("JSON.parse(localStorage.getItem('comptoir')).sessionId")
+        said: list[str] = []
+        for _ in range(50):
+            tracker = requests.get(f"{stack.rasa_url}/conversations/{session}/tracker",
+                                   params={"token": stack.env["COMPTOIR_RASA_TOKEN"]}, timeout=10)
+            said = [e.get("text") for e in tracker.json()["events"] if e["event"] == "user"]
+            if said:
+                break
+            page.wait_for_timeout(200)
+        assert said == [text]  # whole, new line included
+    finally:
+        context.close()
+
+
+def test_a_reload_with_the_chat_open_shows_the_newest_messages(web_stack: WidgetStack,
+                                                               browser: Any):
+    """Issue 19, defect 1: it showed the oldest (scrolled to the top), three times out of
+    three."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+    page = context.new_page()
+    try:
+        page.goto(web_stack.web_url)
+        page.get_by_role("button", name="Ouvrir le chat avec l'assistant").click()
+        # once the server has issued the conversation id (the widget saves its state then)
+        page.wait_for_function(
+            "(JSON.parse(localStorage.getItem('comptoir') || '{}')).sessionId", timeout=WAIT_MS)
+        page.evaluate("""() => {
+            const state = JSON.parse(localStorage.getItem('comptoir'));
+            for (let i = 0; i < 60; i++) {
+                state.history.push({from: i % 2 ? 'bot' : 'user', text: 'message ' + i});
+            }
+            state.open = true;
+            localStorage.setItem('comptoir', JSON.stringify(state));
+        }""")
+        page.reload()
+        log = page.get_by_role("log")
+        expect(log.locator(".comptoir-msg").last).to_have_text(re.compile("message 59$"))
+        page.wait_for_function("""() => {
+            const log = document.querySelector('.comptoir-log');
+            return log.scrollHeight > log.clientHeight
+                && log.scrollTop + log.clientHeight >= log.scrollHeight - 40;
+        }""", timeout=5_000)
+    finally:
+        context.close()

@@ -12,8 +12,11 @@
     if (!button) return;
     var box = document.getElementById("reply");
     if (!box) return;
-    box.value = button.dataset.insert;
+    // Added to the agent's draft, never in place of it (issue 19, defect 6).
+    var draft = box.value.replace(/\s+$/, "");
+    box.value = draft ? draft + "\n\n" + button.dataset.insert : button.dataset.insert;
     box.focus();
+    box.setSelectionRange(box.value.length, box.value.length);
   });
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-confirm]");

@@ -33,6 +33,10 @@
   };
   var MAX_HISTORY = 200;
   var TYPING_TIMEOUT_MS = 20000;
+  // The server refuses longer messages (bot/channels/edge.py MAX_MESSAGE_CHARS); the count is
+  // shown from COUNT_FROM characters on, so nothing is ever cut without a word.
+  var MAX_CHARS = 2000;
+  var COUNT_FROM = 1500;
 
   var T = {
     open: "Ouvrir le chat avec l'assistant",
@@ -40,6 +44,7 @@
     close: "Fermer le chat",
     label: "Votre message",
     placeholder: "Écrivez votre message…",
+    left: function (n) { return n + (n > 1 ? " caractères restants" : " caractère restant"); },
     send: "Envoyer",
     typing: "L'assistant écrit…",
     intro: "Bonjour ! Posez votre question : suivi de commande, retour, livraison…",
@@ -137,9 +142,13 @@
                       [el("span"), el("span"), el("span")]),
                    el("span", { "class": "comptoir-typing-text", text: T.typing })]);
   var notice = el("div", { "class": "comptoir-notice", role: "status", hidden: "" });
-  var input = el("input", { type: "text", id: "comptoir-input", "class": "comptoir-input",
-                            placeholder: T.placeholder, autocomplete: "off", maxlength: "1000",
-                            enterkeyhint: "send" });
+  // A text area: Entrée envoie, Maj+Entrée va à la ligne.
+  var input = el("textarea", { id: "comptoir-input", "class": "comptoir-input", rows: "1",
+                               placeholder: T.placeholder, autocomplete: "off",
+                               maxlength: String(MAX_CHARS), enterkeyhint: "send",
+                               "aria-describedby": "comptoir-count" });
+  var counter = el("div", { id: "comptoir-count", "class": "comptoir-count", "aria-live": "polite",
+                            hidden: "" });
   var sendButton = el("button", { type: "submit", "class": "comptoir-send", text: T.send });
   var form = el("form", { "class": "comptoir-form" },
                 [el("label", { "for": "comptoir-input", "class": "comptoir-sr", text: T.label }),
@@ -148,7 +157,7 @@
                               "aria-labelledby": titleId, hidden: "" },
                  [el("header", { "class": "comptoir-header" },
                      [el("h2", { id: titleId, "class": "comptoir-title", text: config.title }), closeButton]),
-                  log, typing, notice, form]);
+                  log, typing, notice, counter, form]);
   root.appendChild(panel);
   root.appendChild(launcher);
 
@@ -191,7 +200,17 @@
     log.appendChild(group);
   }
 
-  function scrollDown() { log.scrollTop = log.scrollHeight; }
+  // The log stays at its newest message unless the shopper scrolled up to read: also when its
+  // size changes after the styles or the panel appear (a reload with the chat open showed the
+  // oldest messages).
+  var atBottom = true;
+  function scrollDown() { log.scrollTop = log.scrollHeight; atBottom = true; }
+  log.addEventListener("scroll", function () {
+    atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+  });
+  if (window.ResizeObserver) {
+    new window.ResizeObserver(function () { if (atBottom) { scrollDown(); } }).observe(log);
+  }
 
   function renderHistory() {
     log.textContent = "";
@@ -313,10 +332,26 @@
     input.focus();
   }
 
+  function fitInput() {
+    input.style.height = "auto";
+    input.style.height = Math.min(input.scrollHeight, 140) + "px";
+    var left = MAX_CHARS - input.value.length;
+    counter.hidden = input.value.length < COUNT_FROM;
+    counter.textContent = counter.hidden ? "" : T.left(left);
+  }
+  input.addEventListener("input", fitInput);
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      if (form.requestSubmit) { form.requestSubmit(); } else { form.dispatchEvent(new Event("submit", { cancelable: true })); }
+    }
+  });
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value;
     input.value = "";
+    fitInput();
     send(text);
   });
 
