@@ -56,3 +56,13 @@ def browser() -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
+
+
+def open_widget(browser: Any, url: str) -> tuple[Any, Any]:
+    """A new desktop-sized browser context on the demo page with the chat panel open: (context,
+    page). The caller closes the context."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_role("button", name="Ouvrir le chat avec l'assistant").click()
+    return context, page

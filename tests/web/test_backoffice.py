@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.stack import agent_login, create_user, handoff_of
-from tests.web.conftest import CHROMIUM, WidgetStack
+from tests.web.conftest import CHROMIUM, WidgetStack, open_widget
 
 pytestmark = [
     pytest.mark.e2e,
@@ -118,11 +118,8 @@ def test_widget_shopper_sees_the_agents_reply_live(web_stack: WidgetStack, brows
     stack = web_stack
     create_user(stack, "agent.widget@boutique-demo.fr", "agent", PASSWORD)
     agent = agent_login(stack, "agent.widget@boutique-demo.fr", PASSWORD)
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
-    page = context.new_page()
+    context, page = open_widget(browser, stack.web_url)
     try:
-        page.goto(stack.web_url)
-        page.get_by_role("button", name="Ouvrir le chat avec l'assistant").click()
         box = page.get_by_label("Votre message")
         bot = page.get_by_role("log").locator(".comptoir-bot")
         box.fill("je veux parler à un conseiller")

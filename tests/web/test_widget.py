@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.web.conftest import CHROMIUM, WidgetStack
+from tests.web.conftest import CHROMIUM, WidgetStack, open_widget
 
 pytestmark = [
     pytest.mark.e2e,
@@ -151,11 +151,8 @@ def test_long_multiline_messages_reach_the_conversation_whole(web_stack: WidgetS
     from playwright.sync_api import expect
 
     stack = web_stack
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
-    page = context.new_page()
+    context, page = open_widget(browser, stack.web_url)
     try:
-        page.goto(stack.web_url)
-        page.get_by_role("button", name="Ouvrir le chat avec l'assistant").click()
         box = page.get_by_label("Votre message")
         assert box.evaluate("b => b.tagName") == "TEXTAREA"
         assert box.get_attribute("maxlength") == "2000"
@@ -192,11 +189,8 @@ def test_a_reload_with_the_chat_open_shows_the_newest_messages(web_stack: Widget
     three."""
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
-    page = context.new_page()
+    context, page = open_widget(browser, web_stack.web_url)
     try:
-        page.goto(web_stack.web_url)
-        page.get_by_role("button", name="Ouvrir le chat avec l'assistant").click()
         # once the server has issued the conversation id (the widget saves its state then)
         page.wait_for_function(
             "(JSON.parse(localStorage.getItem('comptoir') || '{}')).sessionId", timeout=WAIT_MS)
