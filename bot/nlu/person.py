@@ -20,7 +20,7 @@ _SOMEONE = (
     r"appel\w*|rappel\w*|joindre|joignable|service (?:client|apres.?vente|consommateur)\w*|"
     r"sav\b|agent\w*|responsable\w*|operat\w*|interlocut\w*|parler|discuter|contact\w*|"
     r"robot\w*|bot\b|chatbot|machine|automat\w*|standard|hotline|manager|directeur|direction|"
-    r"chef|superieur\w*|gerant\w*|patron|vendeu\w*|equipe"
+    r"chef|superieur\w*|gerant\w*|patron|vendeu\w*|equipe|employe\w*"
 )
 # Pressure that calls for a person even when calm: a complaint escalated outside the shop,
 # a demand to be answered.
