@@ -17,14 +17,12 @@ from typing import Any
 
 import requests
 
+from bot.core.requests import REQUEST_FORMS
+
 from .routing import HANDOFF, OTHER_PREFIX
 
 # What a form or an action means, as a route (domain.yml, data/rules/).
-FORM_ROUTES = {
-    "track_order_form": "track_order", "cancel_order_form": "cancel_order",
-    "return_item_form": "return_item", "refund_status_form": "refund_status",
-    "problem_report_form": "problem_report", "change_order_form": "change_order",
-}
+FORM_ROUTES = {form: route for route, form in REQUEST_FORMS.items()}
 ACTION_ROUTES = {
     "action_track_order": "track_order", "action_delivery_times": "delivery_time",
     "action_cancel_order": "cancel_order", "action_create_return": "return_item",

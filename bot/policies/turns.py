@@ -36,6 +36,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.core.requests import REQUEST_FORMS
 from bot.nlu.replies import asks_what_is_possible, is_question
 from bot.policies.deciding import DecidingPolicy
 
@@ -46,11 +47,6 @@ SIDE_ANSWERS = frozenset({"action_answer_faq", "action_delivery_times", "utter_i
                           "action_out_of_scope", "utter_greet_in_form"})
 RATING = "action_record_rating"
 LEAVING_INTENTS = frozenset({"stop", "thank", "goodbye"})
-FORMS = {
-    "track_order": "track_order_form", "cancel_order": "cancel_order_form",
-    "return_item": "return_item_form", "refund_status": "refund_status_form",
-    "problem_report": "problem_report_form", "change_order": "change_order_form",
-}
 # Answered in the middle of a form, which then asks its question again.
 ANSWERS = {
     "faq": "action_answer_faq", "delivery_time": "action_delivery_times",
@@ -171,7 +167,7 @@ def _after_rejection(loop: str, intent: str | None, text: str, requested: str | 
         return "action_answer_faq"
     if requested == "confirmed":  # neither yes nor no to the summary: asked again, plainly
         return FALLBACK
-    other_form = FORMS.get(intent or "")
+    other_form = REQUEST_FORMS.get(intent or "")
     if other_form and other_form != loop:
         return other_form
     return FALLBACK
