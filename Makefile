@@ -17,7 +17,7 @@ export COMPTOIR_TRACKER_DB ?= $(CURDIR)/var/tracker.db
 export COMPTOIR_BACKOFFICE_URL ?= http://127.0.0.1:$(or $(COMPTOIR_BACKOFFICE_PORT),8000)
 export COMPTOIR_RASA_URL ?= http://127.0.0.1:$(or $(COMPTOIR_RASA_PORT),5005)
 
-RASA_SOURCES := domain.yml config.yml $(shell find data/nlu data/rules data/stories bot/nlu bot/policies -type f -name '*.y*ml' -o -type f -name '*.py' 2>/dev/null)
+RASA_SOURCES := domain.yml config.yml $(shell find data/nlu data/rules data/stories bot/nlu bot/core bot/rasa/nlu bot/rasa/policies -type f -name '*.y*ml' -o -type f -name '*.py' 2>/dev/null)
 
 .PHONY: help setup model kb secrets run web user test test-conversations lint types validate clean lock telegram-webhook nlu-cv nlu-compare eval-dev kb-eval kb-bench eval eval-smoke bench bench-smoke
 
@@ -63,10 +63,10 @@ secrets:
 
 var/shop.db: | $(VENV)/.installed
 	@echo "==> Seeding the demo shop database"
-	$(PY) -m bot.shop seed
+	$(PY) -m bot.demo_shop seed
 
 run: setup model kb secrets var/shop.db ## start the demo shop, the action server, Rasa, the back office and the chat widget's demo page (Ctrl-C stops all)
-	@echo "==> Demo orders to try:"; $(PY) -m bot.shop demo-orders
+	@echo "==> Demo orders to try:"; $(PY) -m bot.demo_shop demo-orders
 	@echo "==> Chat over REST: curl -s localhost:5005/webhooks/rest/webhook -d '{\"sender\":\"moi\",\"message\":\"bonjour\"}'"
 	@echo "==> Chat in a browser: http://127.0.0.1:$${COMPTOIR_WEB_PORT:-8200}/ (demo shop page with the widget)"
 	@echo "==> Back office (agents, FAQ editors): http://127.0.0.1:$${COMPTOIR_BACKOFFICE_PORT:-8000}/ (first account: make user EMAIL=vous@boutique.fr ROLE=admin)"
@@ -88,35 +88,35 @@ test-conversations: setup model kb ## only the scripted conversations of tests/c
 telegram-webhook: $(RASA_VENV)/.installed ## point the Telegram bot at this server: make telegram-webhook URL=https://bot.example.org
 	@test -n "$(URL)" || { echo "usage: make telegram-webhook URL=https://your.public.host"; exit 2; }
 	@set -a; if [ -f .env ]; then . ./.env; fi; set +a; \
-	$(RASA_VENV)/bin/python -m bot.channels.telegram set-webhook "$(URL)"
+	$(RASA_VENV)/bin/python -m bot.rasa.channels.telegram set-webhook "$(URL)"
 
 eval: setup model kb ## quality report: route accuracy on real shoppers, KB retrieval, story tests -> reports/eval.{json,md}
-	$(PY) -m bot.eval report
+	$(PY) -m bot.tools.eval report
 
 eval-smoke: setup model kb ## the same on a handful of items (about a minute), for CI
-	$(PY) -m bot.eval report --smoke
+	$(PY) -m bot.tools.eval report --smoke
 
 bench: setup model kb ## speed next to a default-config Rasa: latency, throughput, start-up, memory, KB -> reports/bench.{json,md,png} (the first run trains the vanilla model: ~45 min)
-	$(PY) -m bot.bench
+	$(PY) -m bot.tools.bench
 
 bench-smoke: setup model kb ## the same on a handful of turns, for CI (figures not comparable)
-	$(PY) -m bot.bench --smoke --out-json reports/bench-smoke.json --out-md reports/bench-smoke.md
+	$(PY) -m bot.tools.bench --smoke --out-json reports/bench-smoke.json --out-md reports/bench-smoke.md
 
 kb-eval: kb ## knowledge-base retrieval accuracy (dev set, held-out topics)
-	$(PY) -m bot.kb eval
+	$(PY) -m bot.tools.kb eval
 
 kb-bench: kb ## knowledge-base latency, publish-to-answer, exact vs HNSW at 10k/100k vectors
-	$(PY) -m bot.kb bench --sizes 10000,100000
+	$(PY) -m bot.tools.kb bench --sizes 10000,100000
 
 nlu-cv: $(VENV)/.installed ## cross-validated intent accuracy on data/nlu
-	$(PY) -m bot.nlu.crossval
+	$(PY) -m bot.tools.nlu.crossval
 
 nlu-compare: $(VENV)/.installed ## intent-model candidates: cross-validation and the dev set of realistic messages (data/nlu_dev)
-	$(PY) -m bot.nlu.compare
+	$(PY) -m bot.tools.nlu.compare
 
 eval-dev: setup model kb ## end-to-end routes on our own dev sets of realistic messages (data/nlu_dev), not the held-out one
-	$(PY) -m bot.eval report --file data/nlu_dev/routes_dev.jsonl --no-stories --no-kb --out-json reports/eval-dev.json --out-md reports/eval-dev.md
-	$(PY) -m bot.eval report --file data/nlu_dev/routes_dev2.jsonl --no-stories --no-kb --out-json reports/eval-dev2.json --out-md reports/eval-dev2.md
+	$(PY) -m bot.tools.eval report --file data/nlu_dev/routes_dev.jsonl --no-stories --no-kb --out-json reports/eval-dev.json --out-md reports/eval-dev.md
+	$(PY) -m bot.tools.eval report --file data/nlu_dev/routes_dev2.jsonl --no-stories --no-kb --out-json reports/eval-dev2.json --out-md reports/eval-dev2.md
 
 validate: $(RASA_VENV)/.installed ## check the Rasa training data
 	$(RASA) data validate --fail-on-warnings

@@ -5,6 +5,7 @@ With COMPTOIR_KB_WARM_UP=1 (the Procfile sets it) the knowledge base loads its e
 index in the background as the server starts, instead of during the first shopper's question
 (≈ 3–4 s on 2 cores). Tests leave it off.
 """
+
 from bot.settings import get_settings
 
 if get_settings().kb_warm_up:

@@ -1,4 +1,5 @@
 """Cancellation: verify, check the shop allows it, ask for confirmation, cancel."""
+
 from __future__ import annotations
 
 from typing import List
@@ -9,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import HUMAN_BUTTON, call_shop, facts, order_facts, shop
 from actions.verification import OrderFormValidation, VerifiedOrderAction
+from bot.clients.shop.models import Verification
 from bot.dialogue.texts import euros
-from bot.shop.models import Verification
 
 TRACK_BUTTON = {"title": "Suivre ma commande", "payload": "/track_order"}
 
@@ -36,9 +37,11 @@ class ActionCancelOrder(VerifiedOrderAction):
             return []
         if not facts(tracker).get("cancellable"):
             dispatcher.utter_message(
-                text=(f"La commande {number} est déjà partie de notre entrepôt : je ne peux plus "
-                      "l'annuler. Une fois le colis reçu, vous pourrez la retourner gratuitement "
-                      "sous 14 jours et être remboursé(e)."),
+                text=(
+                    f"La commande {number} est déjà partie de notre entrepôt : je ne peux plus "
+                    "l'annuler. Une fois le colis reçu, vous pourrez la retourner gratuitement "
+                    "sous 14 jours et être remboursé(e)."
+                ),
                 buttons=[TRACK_BUTTON, HUMAN_BUTTON],
             )
             return []
@@ -49,7 +52,9 @@ class ActionCancelOrder(VerifiedOrderAction):
         refund = next((r for r in order.refunds if r.status != "refunded"), None)
         text = f"C'est fait : la commande {number} est annulée."
         if refund:
-            text += (f" Vous serez remboursé(e) de {euros(refund.amount)} sur votre moyen de "
-                     "paiement d'origine sous 14 jours au plus.")
+            text += (
+                f" Vous serez remboursé(e) de {euros(refund.amount)} sur votre moyen de "
+                "paiement d'origine sous 14 jours au plus."
+            )
         dispatcher.utter_message(text=text)
         return [SlotSet("confirmed", None), SlotSet("order_facts", order_facts(order))]

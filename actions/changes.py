@@ -1,4 +1,5 @@
 """Changing an order: the delivery address, as long as the parcel has not left."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List
@@ -10,9 +11,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import HUMAN_BUTTON, call_shop, facts, order_facts, shop
 from actions.verification import OrderFormValidation, VerifiedOrderAction, latest_intent
+from bot.clients.shop.models import Verification
 from bot.dialogue.addresses import find_address, parse_address
 from bot.dialogue.texts import safe
-from bot.shop.models import Verification
 
 RESET = [SlotSet("new_address", None), SlotSet("confirmed", None)]
 
@@ -27,7 +28,7 @@ class ValidateChangeOrderForm(OrderFormValidation):
     def validate_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        """"Non, c'est pas la bonne" to the summary: the address is asked again (leaving
+        """ "Non, c'est pas la bonne" to the summary: the address is asked again (leaving
         stays possible with "laissez tomber")."""
         if value is False and latest_intent(tracker) != "stop":
             return {"confirmed": None, "new_address": None}
@@ -53,9 +54,12 @@ class ActionAskNewAddress(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         dispatcher.utter_message(
-            text=("Votre commande n'est pas encore expédiée : je peux changer l'adresse de "
-                  "livraison. Quelle est la nouvelle adresse (numéro et rue, code postal, "
-                  "ville) ?"))
+            text=(
+                "Votre commande n'est pas encore expédiée : je peux changer l'adresse de "
+                "livraison. Quelle est la nouvelle adresse (numéro et rue, code postal, "
+                "ville) ?"
+            )
+        )
         return []
 
 
@@ -68,15 +72,16 @@ class ActionChangeAddress(VerifiedOrderAction):
     ) -> List[EventType]:
         if not facts(tracker).get("address_changeable"):
             dispatcher.utter_message(
-                text=(f"La commande {number} est déjà expédiée (ou clôturée) : je ne peux plus "
-                      "modifier son adresse. Pour un autre changement (facturation, contenu), "
-                      "un conseiller peut vous aider."),
-                buttons=[{"title": "Suivre ma commande", "payload": "/track_order"},
-                         HUMAN_BUTTON])
+                text=(
+                    f"La commande {number} est déjà expédiée (ou clôturée) : je ne peux plus "
+                    "modifier son adresse. Pour un autre changement (facturation, contenu), "
+                    "un conseiller peut vous aider."
+                ),
+                buttons=[{"title": "Suivre ma commande", "payload": "/track_order"}, HUMAN_BUTTON],
+            )
             return RESET
         if tracker.get_slot("confirmed") is not True:
-            dispatcher.utter_message(text="C'est noté : l'adresse de livraison n'est pas "
-                                          "modifiée.")
+            dispatcher.utter_message(text="C'est noté : l'adresse de livraison n'est pas modifiée.")
             return RESET
         name = facts(tracker).get("first_name") or "Client"
         address = parse_address(tracker.get_slot("new_address") or "", name=name)
@@ -85,6 +90,9 @@ class ActionChangeAddress(VerifiedOrderAction):
         order = await call_shop(tracker, "address", shop().change_address, number, proof, address)
         shipped_to = order.shipping_address
         dispatcher.utter_message(
-            text=(f"C'est noté : la commande {number} sera livrée au "
-                  f"{safe(shipped_to.line1)}, {shipped_to.postcode} {safe(shipped_to.city)}."))
+            text=(
+                f"C'est noté : la commande {number} sera livrée au "
+                f"{safe(shipped_to.line1)}, {shipped_to.postcode} {safe(shipped_to.city)}."
+            )
+        )
         return [*RESET, SlotSet("order_facts", order_facts(order))]

@@ -1,4 +1,5 @@
 """Problem reports: damaged, missing or wrong item; the shop decides re-ship or refund."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List
@@ -12,9 +13,9 @@ from actions.common import call_shop, facts, shop
 from actions.confirmation import last_bot_step, opening_words
 from actions.orders import PARCEL_NOT_FOUND
 from actions.verification import OrderFormValidation, VerifiedOrderAction
+from bot.clients.shop.models import ClaimKind, Verification
+from bot.core.shopper_replies import claim_kind
 from bot.dialogue.texts import safe
-from bot.nlu.replies import claim_kind
-from bot.shop.models import ClaimKind, Verification
 
 CLAIM_KINDS = {kind.value for kind in ClaimKind}
 RESET = [SlotSet("claim_type", None), SlotSet("confirmed", None)]
@@ -22,8 +23,9 @@ SHIPPED = ("shipped", "out_for_delivery", "delivered", "delayed", "returned")
 RESOLUTIONS = {
     "reship": "Nous vous renvoyons l'article sans frais dès aujourd'hui.",
     "refund": "Nous vous remboursons l'article sous 14 jours au plus.",
-    "investigation": ("Nous ouvrons une enquête auprès du transporteur ; réponse sous 48 h "
-                      "ouvrées par e-mail."),
+    "investigation": (
+        "Nous ouvrons une enquête auprès du transporteur ; réponse sous 48 h ouvrées par e-mail."
+    ),
 }
 
 
@@ -42,8 +44,11 @@ class ValidateProblemReportForm(OrderFormValidation):
         if tracker.get_slot("claim_type"):
             return {}
         pressed = next(tracker.get_latest_entity_values("claim_type"), None)
-        kind = pressed if pressed in CLAIM_KINDS else claim_kind(
-            tracker.latest_message.get("text") or "")
+        kind = (
+            pressed
+            if pressed in CLAIM_KINDS
+            else claim_kind(tracker.latest_message.get("text") or "")
+        )
         if kind is None and last_bot_step(tracker) == PARCEL_NOT_FOUND:
             kind = "missing"  # "toujours rien" after the checks of a parcel marked delivered
         return {"claim_type": kind} if kind else {}
@@ -58,19 +63,26 @@ class ActionCreateClaim(VerifiedOrderAction):
     ) -> List[EventType]:
         if facts(tracker).get("status") not in SHIPPED:
             dispatcher.utter_message(
-                text=(f"La commande {number} n'a pas encore été expédiée, il n'y a donc pas "
-                      "de colis à signaler. Voulez-vous suivre sa préparation ?"),
-                buttons=[{"title": "Suivre ma commande", "payload": "/track_order"}])
+                text=(
+                    f"La commande {number} n'a pas encore été expédiée, il n'y a donc pas "
+                    "de colis à signaler. Voulez-vous suivre sa préparation ?"
+                ),
+                buttons=[{"title": "Suivre ma commande", "payload": "/track_order"}],
+            )
             return RESET
         if tracker.get_slot("confirmed") is not True:
             dispatcher.utter_message(text="C'est noté : aucune réclamation n'a été ouverte.")
             return RESET
         kind = ClaimKind(tracker.get_slot("claim_type"))
         description = " ".join(opening_words(tracker, "problem_report").split())[:500]
-        claim = await call_shop(tracker, "claim", shop().create_claim, number, proof, kind,
-                                description)
+        claim = await call_shop(
+            tracker, "claim", shop().create_claim, number, proof, kind, description
+        )
         dispatcher.utter_message(
-            text=(f"Je suis désolé pour ce désagrément. Votre réclamation est enregistrée sous "
-                  f"la référence {claim.reference}. "
-                  f"{RESOLUTIONS.get(claim.resolution, safe(claim.message, 300))}"))
+            text=(
+                f"Je suis désolé pour ce désagrément. Votre réclamation est enregistrée sous "
+                f"la référence {claim.reference}. "
+                f"{RESOLUTIONS.get(claim.resolution, safe(claim.message, 300))}"
+            )
+        )
         return RESET

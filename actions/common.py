@@ -1,4 +1,5 @@
 """What every action shares: the shop client, proof of ownership, the shop-down answer."""
+
 from __future__ import annotations
 
 import asyncio
@@ -8,12 +9,12 @@ from typing import Any, Callable, TypeVar
 
 from rasa_sdk import Tracker
 
-from bot.channels.edge import is_loopback
+from bot.clients.shop.contract import ShopClient
+from bot.clients.shop.models import Order, Verification
+from bot.core.edge import is_loopback
 from bot.dialogue.ownership import proof_expired
-from bot.proof_throttle import Client, ProofThrottle, proof_throttle
+from bot.dialogue.proof_throttle import Client, ProofThrottle, proof_throttle
 from bot.settings import get_settings
-from bot.shop.client import ShopClient
-from bot.shop.models import Order, Verification
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -29,7 +30,7 @@ def shop() -> ShopClient:
     """The configured shop client, built on first use (never at import time)."""
     global _shop
     if _shop is None:
-        from bot.shop.http_client import HttpShopClient
+        from bot.clients.shop.http import HttpShopClient
 
         _shop = HttpShopClient.from_settings()
     return _shop
@@ -42,7 +43,7 @@ def use_shop(client: ShopClient | None) -> None:
 
 
 def throttle() -> ProofThrottle:
-    """The wrong-proof counter (bot/proof_throttle.py), built on first use."""
+    """The wrong-proof counter (bot/dialogue/proof_throttle.py), built on first use."""
     return _throttle or proof_throttle()
 
 
@@ -76,8 +77,13 @@ async def call_shop(tracker: Tracker, what: str, call: Callable[..., T], *args: 
         outcome = "ok"
         return result
     finally:
-        log.info("shop %s conversation=%s outcome=%s latency_ms=%.0f",
-                 what, tracker.sender_id, outcome, (time.perf_counter() - start) * 1000)
+        log.info(
+            "shop %s conversation=%s outcome=%s latency_ms=%.0f",
+            what,
+            tracker.sender_id,
+            outcome,
+            (time.perf_counter() - start) * 1000,
+        )
 
 
 def proof_of(contact: str) -> Verification:
@@ -98,8 +104,11 @@ def verified_number(tracker: Tracker) -> str | None:
 def proof_lapsed(tracker: Tracker) -> bool:
     """A proof was given in this conversation but no longer counts."""
     number = tracker.get_slot("verified_order")
-    return bool(number) and number == tracker.get_slot("order_number") and \
-        verified_number(tracker) is None
+    return (
+        bool(number)
+        and number == tracker.get_slot("order_number")
+        and verified_number(tracker) is None
+    )
 
 
 def order_facts(order: Order) -> dict[str, Any]:
@@ -109,10 +118,16 @@ def order_facts(order: Order) -> dict[str, Any]:
         "cancellable": order.cancellable,
         "address_changeable": order.address_changeable,
         "returnable": [{"sku": i.sku, "name": i.name} for i in order.items if i.returnable],
-        "blocked": [{"name": i.name, "reason": i.return_blocker or ""}
-                    for i in order.items if not i.returnable],
-        "expected_delivery": (order.tracking.expected_delivery.isoformat()
-                              if order.tracking.expected_delivery else None),
+        "blocked": [
+            {"name": i.name, "reason": i.return_blocker or ""}
+            for i in order.items
+            if not i.returnable
+        ],
+        "expected_delivery": (
+            order.tracking.expected_delivery.isoformat()
+            if order.tracking.expected_delivery
+            else None
+        ),
         "first_name": order.first_name,
     }
 

@@ -3,6 +3,7 @@ delivery address. The form asks for the slot `confirmed` once it has everything 
 action says, in one line, what is about to happen, and offers Oui / Non (typed answers are read
 by `OrderFormValidation.extract_confirmed`). Nothing is done before a yes.
 """
+
 from __future__ import annotations
 
 from typing import Callable, Dict, List
@@ -13,19 +14,24 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import facts
+from bot.core.shopper_replies import parcel_not_received
 from bot.dialogue.texts import safe
-from bot.nlu.replies import parcel_not_received
 
 YES_NO = [{"title": "Oui", "payload": "/affirm"}, {"title": "Non", "payload": "/deny"}]
-CLAIM_LABELS = {"damaged": "article abîmé", "missing": "article manquant",
-                "wrong_item": "article non conforme"}
+CLAIM_LABELS = {
+    "damaged": "article abîmé",
+    "missing": "article manquant",
+    "wrong_item": "article non conforme",
+}
 
 
 def opening_words(tracker: Tracker, intent: str) -> str:
     """The shopper's own words for the request: the message that started it."""
     for event in reversed(tracker.events):
-        if event.get("event") == "user" and (
-                (event.get("parse_data") or {}).get("intent") or {}).get("name") == intent:
+        if (
+            event.get("event") == "user"
+            and ((event.get("parse_data") or {}).get("intent") or {}).get("name") == intent
+        ):
             return event.get("text") or ""
     return tracker.latest_message.get("text") or ""
 
@@ -40,14 +46,19 @@ def last_bot_step(tracker: Tracker) -> str | None:
 
 def checks_given(tracker: Tracker) -> bool:
     """The bot already said where a parcel marked delivered usually is (actions/orders.py)."""
-    return any((event.get("metadata") or {}).get("step") == "parcel_not_found"
-               for event in tracker.events if event.get("event") == "bot")
+    return any(
+        (event.get("metadata") or {}).get("step") == "parcel_not_found"
+        for event in tracker.events
+        if event.get("event") == "bot"
+    )
 
 
 def parcel_lost(tracker: Tracker) -> bool:
     """The shopper reports a whole parcel never received (not an item missing from it)."""
-    return any(parcel_not_received(opening_words(tracker, intent))
-               for intent in ("problem_report", "track_order"))
+    return any(
+        parcel_not_received(opening_words(tracker, intent))
+        for intent in ("problem_report", "track_order")
+    )
 
 
 def chosen_items(tracker: Tracker) -> str:
@@ -57,36 +68,47 @@ def chosen_items(tracker: Tracker) -> str:
 
 
 def cancel_summary(tracker: Tracker, number: str) -> str:
-    return (f"La commande {number} n'est pas encore expédiée, je peux donc l'annuler : elle sera "
-            "remboursée sur votre moyen de paiement d'origine. Confirmez-vous l'annulation de "
-            "toute la commande ?")
+    return (
+        f"La commande {number} n'est pas encore expédiée, je peux donc l'annuler : elle sera "
+        "remboursée sur votre moyen de paiement d'origine. Confirmez-vous l'annulation de "
+        "toute la commande ?"
+    )
 
 
 def return_summary(tracker: Tracker, number: str) -> str:
     reason = safe(tracker.get_slot("return_reason") or "non précisé", 120)
-    return (f"Je récapitule : retour de {chosen_items(tracker)} (commande {number}), motif : "
-            f"« {reason} ». L'étiquette de retour est gratuite. Je crée le retour ?")
+    return (
+        f"Je récapitule : retour de {chosen_items(tracker)} (commande {number}), motif : "
+        f"« {reason} ». L'étiquette de retour est gratuite. Je crée le retour ?"
+    )
 
 
 def claim_summary(tracker: Tracker, number: str) -> str:
     words = opening_words(tracker, "problem_report")
     if tracker.get_slot("claim_type") == "missing" and checks_given(tracker):
-        return (f"Je récapitule : réclamation « colis non reçu » pour la commande {number}. "
-                "Je l'ouvre ?")
+        return (
+            f"Je récapitule : réclamation « colis non reçu » pour la commande {number}. "
+            "Je l'ouvre ?"
+        )
     if tracker.get_slot("claim_type") == "missing" and parcel_lost(tracker):
-        return ("Avant d'ouvrir une réclamation « colis non reçu », vérifiez auprès de vos "
-                "voisins, dans votre boîte aux lettres et, si vous l'aviez choisi, au point "
-                "relais : un colis marqué livré s'y trouve souvent. Toujours rien ? Je peux "
-                f"ouvrir la réclamation pour la commande {number}. Je l'ouvre ?")
+        return (
+            "Avant d'ouvrir une réclamation « colis non reçu », vérifiez auprès de vos "
+            "voisins, dans votre boîte aux lettres et, si vous l'aviez choisi, au point "
+            "relais : un colis marqué livré s'y trouve souvent. Toujours rien ? Je peux "
+            f"ouvrir la réclamation pour la commande {number}. Je l'ouvre ?"
+        )
     label = CLAIM_LABELS.get(tracker.get_slot("claim_type") or "", "problème")
-    return (f"Je récapitule : réclamation « {label} » pour la commande {number} : "
-            f"« {safe(words, 160)} ». Je l'enregistre ?")
+    return (
+        f"Je récapitule : réclamation « {label} » pour la commande {number} : "
+        f"« {safe(words, 160)} ». Je l'enregistre ?"
+    )
 
 
 def address_summary(tracker: Tracker, number: str) -> str:
     address = safe(tracker.get_slot("new_address") or "", 160)
-    return (f"Je récapitule : la commande {number} sera livrée au {address}. "
-            "Je fais la modification ?")
+    return (
+        f"Je récapitule : la commande {number} sera livrée au {address}. Je fais la modification ?"
+    )
 
 
 SUMMARIES: Dict[str, Callable[[Tracker, str], str]] = {

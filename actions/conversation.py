@@ -3,6 +3,7 @@
 The form stops, its answers are forgotten (a verified order is kept for the next request), and
 the shopper is told what was kept: nothing irreversible happens without their yes.
 """
+
 from __future__ import annotations
 
 from typing import List
@@ -29,10 +30,14 @@ CLOSING = {
 def leaving_message(form: str, intent: str | None) -> str:
     kept = KEPT.get(form, "")
     if intent in CLOSING:
-        return " ".join(part for part in (CLOSING[intent], kept,
-                                          "Revenez quand vous voulez.") if part)
-    return " ".join(part for part in ("C'est noté, j'arrête là.", kept,
-                                      "Puis-je vous aider pour autre chose ?") if part)
+        return " ".join(
+            part for part in (CLOSING[intent], kept, "Revenez quand vous voulez.") if part
+        )
+    return " ".join(
+        part
+        for part in ("C'est noté, j'arrête là.", kept, "Puis-je vous aider pour autre chose ?")
+        if part
+    )
 
 
 class ActionAbandonRequest(Action):
@@ -48,5 +53,8 @@ class ActionAbandonRequest(Action):
             return []
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         dispatcher.utter_message(text=leaving_message(form, intent))
-        return [ActiveLoop(None), SlotSet("requested_slot", None),
-                *(SlotSet(slot, None) for slot in REQUEST_SLOTS)]
+        return [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            *(SlotSet(slot, None) for slot in REQUEST_SLOTS),
+        ]

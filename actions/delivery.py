@@ -1,5 +1,6 @@
 """Delivery times by shipping method, the expected date of a verified order, the tracking of an
 order named in the question, and the knowledge base's answer to a precise question."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -13,9 +14,9 @@ from rasa_sdk.types import DomainDict
 from actions.common import call_shop, facts, shop, verified_number
 from actions.handoff import shop_down
 from actions.knowledge import answer, search
+from bot.clients.shop.contract import ShopUnavailable
+from bot.core.shopper_replies import asks_how_long
 from bot.dialogue.texts import french_date, shipping_methods_summary
-from bot.nlu.replies import asks_how_long
-from bot.shop.client import ShopUnavailable
 
 
 class ActionDeliveryTimes(Action):
@@ -29,16 +30,26 @@ class ActionDeliveryTimes(Action):
             return [FollowupAction("track_order_form")]  # "le livreur passe quand ? CM…"
         number = verified_number(tracker)
         expected = facts(tracker).get("expected_delivery")
-        if number and expected and facts(tracker).get("status") not in (
-                "delivered", "cancelled", "returned"):
+        if (
+            number
+            and expected
+            and facts(tracker).get("status") not in ("delivered", "cancelled", "returned")
+        ):
             dispatcher.utter_message(
-                text=(f"Votre commande {number} est attendue le "
-                      f"{french_date(date.fromisoformat(expected), weekday=True)}."))
+                text=(
+                    f"Votre commande {number} est attendue le "
+                    f"{french_date(date.fromisoformat(expected), weekday=True)}."
+                )
+            )
             return []
         found = await search(tracker)
         text = tracker.latest_message.get("text") or ""
-        if found and found.outcome == "answer" and found.top and not (
-                found.top.topic.startswith("delivery") and asks_how_long(text)):
+        if (
+            found
+            and found.outcome == "answer"
+            and found.top
+            and not (found.top.topic.startswith("delivery") and asks_how_long(text))
+        ):
             # A precise question ("vous livrez le samedi ?", "combien de temps pour
             # renvoyer ?") has a precise answer; "en combien de temps ?" gets the table.
             return answer(dispatcher, found) or []
@@ -48,6 +59,8 @@ class ActionDeliveryTimes(Action):
             return await shop_down(dispatcher, tracker)
         dispatcher.utter_message(
             text=shipping_methods_summary(methods),
-            buttons=[] if number else [{"title": "Date de livraison de ma commande",
-                                        "payload": "/track_order"}])
+            buttons=[]
+            if number
+            else [{"title": "Date de livraison de ma commande", "payload": "/track_order"}],
+        )
         return []

@@ -3,6 +3,7 @@
 The knowledge base (`bot.kb`) is searched off the event loop; its index is published by
 editors and picked up on the next search, without retraining Rasa.
 """
+
 from __future__ import annotations
 
 from typing import Callable, List
@@ -15,22 +16,30 @@ from rasa_sdk.types import DomainDict
 from actions.common import HUMAN_BUTTON
 from actions.handoff import hand_off
 from actions.knowledge import answer, nearest, search
-from bot.handoff.models import Reason
+from bot.clients.backoffice.models import Reason
 
 # What a form still needs, said plainly when the shopper's message did not give it; the form
 # then asks its question again.
 SLOT_HINTS = {
-    "order_number": ("Il me faut le numéro de la commande : il commence par CM, suivi de 6 "
-                     "chiffres, et figure dans l'e-mail de confirmation."),
-    "order_contact": ("Pour vérifier la commande, il me faut l'adresse e-mail utilisée pour "
-                      "l'achat, ou le code postal de livraison (5 chiffres)."),
+    "order_number": (
+        "Il me faut le numéro de la commande : il commence par CM, suivi de 6 "
+        "chiffres, et figure dans l'e-mail de confirmation."
+    ),
+    "order_contact": (
+        "Pour vérifier la commande, il me faut l'adresse e-mail utilisée pour "
+        "l'achat, ou le code postal de livraison (5 chiffres)."
+    ),
     "return_skus": "Indiquez l'article à retourner : son numéro dans la liste, ou son nom.",
-    "return_reason": ("Dites-moi en quelques mots pourquoi vous le retournez : taille, "
-                      "couleur, ne convient pas…"),
-    "claim_type": ("Dites-moi quel est le problème : un article abîmé, un article manquant, ou "
-                   "pas le bon article."),
-    "new_address": ("Écrivez la nouvelle adresse sur une ligne : numéro et rue, code postal, "
-                    "ville."),
+    "return_reason": (
+        "Dites-moi en quelques mots pourquoi vous le retournez : taille, couleur, ne convient pas…"
+    ),
+    "claim_type": (
+        "Dites-moi quel est le problème : un article abîmé, un article manquant, ou "
+        "pas le bon article."
+    ),
+    "new_address": (
+        "Écrivez la nouvelle adresse sur une ligne : numéro et rue, code postal, ville."
+    ),
     "confirmed": "Répondez simplement par oui ou par non.",
 }
 
@@ -41,8 +50,9 @@ def user_turn(tracker: Tracker) -> int:
     return sum(1 for event in tracker.events if event.get("event") == "user")
 
 
-async def unsure(dispatcher: CollectingDispatcher, tracker: Tracker,
-                 say: Callable[[], List[EventType]]) -> List[EventType]:
+async def unsure(
+    dispatcher: CollectingDispatcher, tracker: Tracker, say: Callable[[], List[EventType]]
+) -> List[EventType]:
     """Neither the NLU nor the knowledge base could help. The first time, `say` how to go on
     (its events are kept); the second time in a row, hand the shopper to a person rather than
     fail a third time."""
@@ -69,9 +79,12 @@ class ActionAnswerFaq(Action):
             shown = nearest(dispatcher, result) if result else None
             if shown is None:
                 dispatcher.utter_message(
-                    text=("Je n'ai pas trouvé de réponse sûre à votre question. Pouvez-vous la "
-                          "formuler autrement, ou voulez-vous parler à un conseiller ?"),
-                    buttons=[HUMAN_BUTTON])
+                    text=(
+                        "Je n'ai pas trouvé de réponse sûre à votre question. Pouvez-vous la "
+                        "formuler autrement, ou voulez-vous parler à un conseiller ?"
+                    ),
+                    buttons=[HUMAN_BUTTON],
+                )
             return shown or []
 
         return await unsure(dispatcher, tracker, say)
@@ -90,8 +103,9 @@ class ActionFallback(Action):
         loop = (tracker.active_loop or {}).get("name")
         if loop:  # say what is needed; the form, run again, asks its question again
             requested = tracker.get_slot("requested_slot") or ""
-            dispatcher.utter_message(text=SLOT_HINTS.get(
-                requested, "Je n'ai pas bien compris votre réponse."))
+            dispatcher.utter_message(
+                text=SLOT_HINTS.get(requested, "Je n'ai pas bien compris votre réponse.")
+            )
             return [FollowupAction(loop)]
         if next(tracker.get_latest_entity_values("order_number"), None):
             # An order number alone: most shoppers want to know where it is; the status comes

@@ -4,6 +4,7 @@ Each answer is appended as one JSON line (time, conversation, entry, helpful, ch
 `settings.faq_feedback_file`; the conversation's tracker keeps it too. Unhelpful entries are
 the editors' best source of new phrasings.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,14 +43,23 @@ class ActionRecordFaqFeedback(Action):
             dispatcher.utter_message(text="Merci pour votre retour !")
             return []
         helpful = value == "yes"
-        record({"at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "conversation": tracker.sender_id, "entry": entry, "helpful": helpful,
-                "channel": tracker.get_latest_input_channel()})
+        record(
+            {
+                "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "conversation": tracker.sender_id,
+                "entry": entry,
+                "helpful": helpful,
+                "channel": tracker.get_latest_input_channel(),
+            }
+        )
         if helpful:
             dispatcher.utter_message(text="Merci pour votre retour ! Autre chose ?")
         else:
             dispatcher.utter_message(
-                text=("Merci, je le signale à l'équipe pour améliorer cette réponse. "
-                      "Voulez-vous poser la question autrement, ou parler à un conseiller ?"),
-                buttons=[HUMAN_BUTTON])
+                text=(
+                    "Merci, je le signale à l'équipe pour améliorer cette réponse. "
+                    "Voulez-vous poser la question autrement, ou parler à un conseiller ?"
+                ),
+                buttons=[HUMAN_BUTTON],
+            )
         return [SlotSet("kb_entry", None)]

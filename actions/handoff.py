@@ -1,11 +1,12 @@
 """Handing the conversation to a person, relaying while they own it, and taking it back.
 
-`hand_off()` is called by every trigger: the shopper asks (or is upset: bot/policies/handoff.py
+`hand_off()` is called by every trigger: the shopper asks (or is upset: bot/rasa/policies/handoff.py
 routes them here), the NLU and the knowledge base are unsure twice in a row (actions/faq.py),
 three failed verifications or a failing shop API (actions/verification.py). It registers the
 conversation with the back office and sets `handoff_active`; from then on the hand-off policy
 sends every shopper message to `action_relay_to_agent` and the bot says nothing of its own.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,17 +20,18 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import verified_number
 from actions.knowledge import answer, search
+from bot.clients.backoffice.client import BackOfficeClient, BackOfficeUnavailable, HandoffNotOpen
+from bot.clients.backoffice.models import PRIORITY, HandoffRequest, Reason
+from bot.core.shopper_replies import is_question, rating_from_text
 from bot.dialogue.handoff import summarise, waiting_message
-from bot.handoff.client import BackOfficeClient, BackOfficeUnavailable, HandoffNotOpen
-from bot.handoff.models import PRIORITY, HandoffRequest, Reason
-from bot.nlu.replies import is_question, rating_from_text
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 ACTIVE = "handoff_active"
-RATING_BUTTONS = [{"title": "⭐" * n, "payload": f'/rate{{"rating": "{n}"}}'}
-                  for n in range(5, 0, -1)]
+RATING_BUTTONS = [
+    {"title": "⭐" * n, "payload": f'/rate{{"rating": "{n}"}}'} for n in range(5, 0, -1)
+]
 
 _client: BackOfficeClient | None = None
 
@@ -54,10 +56,13 @@ def _upset(tracker: Tracker) -> bool:
 def _give_contact_details(dispatcher: CollectingDispatcher) -> None:
     settings = get_settings()
     dispatcher.utter_message(
-        text=("Je ne peux pas vous transférer à un conseiller pour le moment. Notre équipe vous "
-              f"répond par e-mail à {settings.support_email} ou par téléphone au "
-              f"{settings.support_phone}, {settings.support_hours}. Indiquez votre numéro de "
-              "commande, cela ira plus vite."))
+        text=(
+            "Je ne peux pas vous transférer à un conseiller pour le moment. Notre équipe vous "
+            f"répond par e-mail à {settings.support_email} ou par téléphone au "
+            f"{settings.support_phone}, {settings.support_hours}. Indiquez votre numéro de "
+            "commande, cela ira plus vite."
+        )
+    )
 
 
 async def hand_off(
@@ -81,14 +86,23 @@ async def hand_off(
     try:
         ticket = await asyncio.to_thread(back_office().open_handoff, request)
     except BackOfficeUnavailable:
-        log.exception("hand-off not registered conversation=%s reason=%s",
-                      tracker.sender_id, reason.value)
+        log.exception(
+            "hand-off not registered conversation=%s reason=%s", tracker.sender_id, reason.value
+        )
         _give_contact_details(dispatcher)
         return events
-    log.info("hand-off conversation=%s reason=%s ticket=%s agents_online=%s",
-             tracker.sender_id, reason.value, ticket.id, ticket.agents_online)
-    sorry = "Je suis désolé pour ce désagrément, je comprends votre mécontentement. " \
-        if request.mood else ""
+    log.info(
+        "hand-off conversation=%s reason=%s ticket=%s agents_online=%s",
+        tracker.sender_id,
+        reason.value,
+        ticket.id,
+        ticket.agents_online,
+    )
+    sorry = (
+        "Je suis désolé pour ce désagrément, je comprends votre mécontentement. "
+        if request.mood
+        else ""
+    )
     dispatcher.utter_message(text=sorry + waiting_message(ticket, settings.support_timezone))
     return events + [SlotSet(ACTIVE, True)]
 
@@ -146,19 +160,20 @@ RULE_QUESTIONS = frozenset({"return_item", "cancel_order", "change_order"})
 def _simple_question(tracker: Tracker) -> bool:
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     return intent in SHOP_QUESTIONS or (
-        intent in RULE_QUESTIONS and is_question(tracker.latest_message.get("text") or ""))
+        intent in RULE_QUESTIONS and is_question(tracker.latest_message.get("text") or "")
+    )
 
 
-async def answer_while_waiting(dispatcher: CollectingDispatcher, tracker: Tracker
-                               ) -> List[EventType]:
+async def answer_while_waiting(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> List[EventType]:
     """Nobody has taken the case yet: a question the knowledge base answers with confidence is
     answered now; the agent still reads everything and follows up."""
     result = await search(tracker)
     if result is None or result.outcome != "answer":
         return []
     events = answer(dispatcher, result) or []
-    dispatcher.utter_message(text="Un conseiller reprendra aussi votre demande dès que "
-                                  "possible.")
+    dispatcher.utter_message(text="Un conseiller reprendra aussi votre demande dès que possible.")
     return events
 
 
@@ -231,7 +246,8 @@ async def shop_down(
 ) -> List[EventType]:
     """The shop's API is failing: nothing the bot can do about an order, a person can."""
     dispatcher.utter_message(
-        text="Toutes mes excuses : notre système de commandes ne répond pas pour le moment.")
+        text="Toutes mes excuses : notre système de commandes ne répond pas pour le moment."
+    )
     return await hand_off(dispatcher, tracker, Reason.shop_down, end_form)
 
 
@@ -240,8 +256,11 @@ async def verification_locked(
 ) -> List[EventType]:
     """Third failed proof of ownership: the bot stops asking; a person can check by other means."""
     dispatcher.utter_message(
-        text=("Je n'ai pas pu vérifier cette commande après plusieurs essais : pour protéger les "
-              "données de nos clients, je ne peux pas aller plus loin moi-même."))
+        text=(
+            "Je n'ai pas pu vérifier cette commande après plusieurs essais : pour protéger les "
+            "données de nos clients, je ne peux pas aller plus loin moi-même."
+        )
+    )
     return await hand_off(dispatcher, tracker, Reason.verification)
 
 

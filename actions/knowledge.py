@@ -3,6 +3,7 @@
 The knowledge base (`bot.kb`) is searched off the event loop; its index is published by
 editors and picked up on the next search, without retraining Rasa.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -15,11 +16,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import HUMAN_BUTTON
 from bot import kb
-from bot.kb import query_vector
+from bot.core import query_vector
 
 log = logging.getLogger(__name__)
 
 search_kb = kb.search  # the process-wide knowledge base; tests put a stand-in here
+
 
 async def search(tracker: Tracker) -> kb.SearchResult | None:
     """The knowledge base's verdict on the latest message; None when it cannot be searched."""
@@ -32,9 +34,16 @@ async def search(tracker: Tracker) -> kb.SearchResult | None:
         log.exception("knowledge base unavailable conversation=%s", tracker.sender_id)
         return None
     top = result.top
-    log.info("kb search conversation=%s outcome=%s confidence=%.2f entry=%s latency_ms=%.0f "
-             "vector_from_nlu=%s", tracker.sender_id, result.outcome, result.confidence,
-             top.id if top else None, (time.perf_counter() - start) * 1000, packed is not None)
+    log.info(
+        "kb search conversation=%s outcome=%s confidence=%.2f entry=%s latency_ms=%.0f "
+        "vector_from_nlu=%s",
+        tracker.sender_id,
+        result.outcome,
+        result.confidence,
+        top.id if top else None,
+        (time.perf_counter() - start) * 1000,
+        packed is not None,
+    )
     return result
 
 
@@ -53,22 +62,25 @@ def answer(dispatcher: CollectingDispatcher, result: kb.SearchResult) -> list[Ev
     if result.outcome == "choose" and result.hits:
         dispatcher.utter_message(
             text="Je ne suis pas certain de bien comprendre. Votre question est-elle l'une de "
-                 "celles-ci ?",
+            "celles-ci ?",
             buttons=[{"title": hit.question, "payload": hit.question} for hit in result.hits]
-            + [HUMAN_BUTTON])
+            + [HUMAN_BUTTON],
+        )
         return [SlotSet("kb_topic", result.hits[0].topic)]
     return None
 
 
-def nearest(dispatcher: CollectingDispatcher, result: kb.SearchResult
-            ) -> list[EventType] | None:
+def nearest(dispatcher: CollectingDispatcher, result: kb.SearchResult) -> list[EventType] | None:
     """Nothing sure to say: the closest questions the knowledge base knows, and a person, as
     choices (None when it has nothing at all)."""
     if not result.hits:
         return None
     dispatcher.utter_message(
-        text=("Je n'ai pas de réponse sûre à cette question. Voici les questions les plus "
-              "proches que je connais ; sinon, reformulez-la ou demandez un conseiller."),
+        text=(
+            "Je n'ai pas de réponse sûre à cette question. Voici les questions les plus "
+            "proches que je connais ; sinon, reformulez-la ou demandez un conseiller."
+        ),
         buttons=[{"title": hit.question, "payload": hit.question} for hit in result.hits]
-        + [HUMAN_BUTTON])
+        + [HUMAN_BUTTON],
+    )
     return [SlotSet("kb_topic", result.hits[0].topic)]

@@ -1,4 +1,5 @@
 """Refund status of a verified order."""
+
 from __future__ import annotations
 
 from typing import List
@@ -9,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import call_shop, facts, shop
 from actions.verification import OrderFormValidation, VerifiedOrderAction
+from bot.clients.shop.models import Verification
 from bot.dialogue.texts import refund_summary
-from bot.shop.models import Verification
 
 
 class ValidateRefundStatusForm(OrderFormValidation):
@@ -30,12 +31,15 @@ class ActionRefundStatus(VerifiedOrderAction):
             dispatcher.utter_message(text=f"Pour la commande {number} :\n{refund_summary(refunds)}")
         elif facts(tracker).get("status") in ("delivered", "returned"):
             dispatcher.utter_message(
-                text=(f"Aucun remboursement n'est en cours pour la commande {number}. Si vous "
-                      "avez renvoyé un article, le remboursement est lancé dès réception du "
-                      "retour dans notre entrepôt (comptez 14 jours au plus)."),
+                text=(
+                    f"Aucun remboursement n'est en cours pour la commande {number}. Si vous "
+                    "avez renvoyé un article, le remboursement est lancé dès réception du "
+                    "retour dans notre entrepôt (comptez 14 jours au plus)."
+                ),
                 buttons=[{"title": "Retourner un article", "payload": "/return_item"}],
             )
         else:
             dispatcher.utter_message(
-                text=f"Aucun remboursement n'est prévu pour la commande {number}.")
+                text=f"Aucun remboursement n'est prévu pour la commande {number}."
+            )
         return []

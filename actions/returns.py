@@ -1,4 +1,5 @@
 """Returns: verify, list the items and what can be returned, create the return."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List
@@ -10,16 +11,16 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import call_shop, facts, shop
 from actions.verification import OrderFormValidation, VerifiedOrderAction, latest_intent
+from bot.clients.shop.models import Verification
+from bot.core.shopper_replies import choose_items, is_question
 from bot.dialogue.texts import safe
-from bot.nlu.replies import choose_items, is_question
-from bot.shop.models import Verification
 
-RESET = [SlotSet("return_skus", None), SlotSet("return_reason", None),
-         SlotSet("confirmed", None)]
+RESET = [SlotSet("return_skus", None), SlotSet("return_reason", None), SlotSet("confirmed", None)]
 # Messages that are something else than a reason. Short reasons ("trop grand") are often
 # read as small talk by the intent model: only a clear other request is not a reason.
-NOT_A_REASON = frozenset({"human_handoff", "cancel_order", "track_order", "refund_status",
-                          "change_order"})
+NOT_A_REASON = frozenset(
+    {"human_handoff", "cancel_order", "track_order", "refund_status", "change_order"}
+)
 
 
 class ValidateReturnItemForm(OrderFormValidation):
@@ -37,8 +38,9 @@ class ValidateReturnItemForm(OrderFormValidation):
         """The article by its number in the list, its position ("le 2e"), or its name."""
         if tracker.get_slot("requested_slot") != "return_skus":
             return {}
-        skus = choose_items(tracker.latest_message.get("text") or "",
-                            facts(tracker).get("returnable", []))
+        skus = choose_items(
+            tracker.latest_message.get("text") or "", facts(tracker).get("returnable", [])
+        )
         return {"return_skus": ",".join(skus)} if skus else {}
 
     async def extract_return_reason(
@@ -50,8 +52,11 @@ class ValidateReturnItemForm(OrderFormValidation):
             return {}
         text = tracker.latest_message.get("text") or ""
         intent = latest_intent(tracker)
-        if is_question(text) or intent in NOT_A_REASON or (
-                intent == "stop" and len(text.split()) <= 4):  # "laissez tomber", not a reason
+        if (
+            is_question(text)
+            or intent in NOT_A_REASON
+            or (intent == "stop" and len(text.split()) <= 4)
+        ):  # "laissez tomber", not a reason
             return {}
         reason = " ".join(text.split())[:200]
         return {"return_reason": reason} if reason else {}
@@ -67,11 +72,15 @@ class ActionAskReturnSkus(Action):
         order = facts(tracker)
         lines = ["Voici les articles de votre commande :"]
         lines += [f"{n}. {safe(item['name'])}" for n, item in enumerate(order["returnable"], 1)]
-        lines += [f"– {safe(item['name'])} : ne peut pas être retourné ({item['reason']})"
-                  for item in order.get("blocked", [])]
+        lines += [
+            f"– {safe(item['name'])} : ne peut pas être retourné ({item['reason']})"
+            for item in order.get("blocked", [])
+        ]
         lines.append("Quel article souhaitez-vous retourner ?")
-        buttons = [{"title": item["name"][:40], "payload": str(n)}
-                   for n, item in enumerate(order["returnable"], 1)]
+        buttons = [
+            {"title": item["name"][:40], "payload": str(n)}
+            for n, item in enumerate(order["returnable"], 1)
+        ]
         if len(buttons) > 1:
             buttons.append({"title": "Tous ces articles", "payload": "tous"})
         dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
@@ -96,20 +105,26 @@ class ActionCreateReturn(VerifiedOrderAction):
         reason = tracker.get_slot("return_reason") or "non précisée"
         rma = await call_shop(tracker, "return", shop().create_return, number, proof, skus, reason)
         dispatcher.utter_message(
-            text=(f"Votre retour est enregistré sous le numéro {rma.rma}.\n"
-                  f"Étiquette de retour gratuite : {rma.label_url}\n{rma.instructions}\n"
-                  f"Vous serez remboursé(e) sous {rma.refund_delay_days} jours après réception "
-                  "du colis dans notre entrepôt."))
+            text=(
+                f"Votre retour est enregistré sous le numéro {rma.rma}.\n"
+                f"Étiquette de retour gratuite : {rma.label_url}\n{rma.instructions}\n"
+                f"Vous serez remboursé(e) sous {rma.refund_delay_days} jours après réception "
+                "du colis dans notre entrepôt."
+            )
+        )
         return RESET
 
 
 def nothing_returnable(number: str, order: dict[str, Any]) -> str:
     status = order.get("status")
     if status in ("paid", "preparing", "shipped", "out_for_delivery", "delayed"):
-        return (f"La commande {number} n'est pas encore livrée : vous pourrez retourner ses "
-                "articles dans les 14 jours suivant la réception.")
+        return (
+            f"La commande {number} n'est pas encore livrée : vous pourrez retourner ses "
+            "articles dans les 14 jours suivant la réception."
+        )
     if status == "cancelled":
         return f"La commande {number} a été annulée : il n'y a rien à retourner."
-    reasons = "\n".join(f"– {safe(item['name'])} : {item['reason']}"
-                        for item in order.get("blocked", []))
+    reasons = "\n".join(
+        f"– {safe(item['name'])} : {item['reason']}" for item in order.get("blocked", [])
+    )
     return f"Aucun article de la commande {number} ne peut être retourné :\n{reasons}"

@@ -4,6 +4,7 @@ A form first collects the order number and the e-mail or postcode, then asks the
 they match; only then does it ask for what its own request needs (`extra_slots`). The shopper
 learns nothing about an order they have not proved is theirs.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,19 +30,19 @@ from actions.common import (
     verified_number,
 )
 from actions.handoff import handoff_slots, shop_down, verification_locked
-from bot.dialogue.ownership import proof_expired
-from bot.dialogue.texts import safe
-from bot.nlu.patterns import normalise_email, normalise_order_number, normalise_postcode
-from bot.nlu.replies import fold, yes_or_no
-from bot.settings import get_settings
-from bot.shop.client import (
+from bot.clients.shop.contract import (
     OrderNotFound,
     ShopError,
     ShopUnavailable,
     TooManyAttempts,
     VerificationFailed,
 )
-from bot.shop.models import Verification
+from bot.clients.shop.models import Verification
+from bot.core.patterns import normalise_email, normalise_order_number, normalise_postcode
+from bot.core.shopper_replies import fold, yes_or_no
+from bot.dialogue.ownership import proof_expired
+from bot.dialogue.texts import safe
+from bot.settings import get_settings
 
 IDENTITY_SLOTS = ["order_number", "order_contact"]
 ANOTHER_ORDER = re.compile(r"\b(?:autre|deuxieme|seconde|2e|nouvelle) commande\b")
@@ -49,13 +50,18 @@ DIGITS = re.compile(r"(?<![\w@.])\d{4,8}(?![\w@])")
 POSTCODE_SAID = re.compile(r"\b(?:code postal|cp|c\.p\.|postal)\W*$")
 # One answer whether the number is unknown or the proof is wrong: which numbers exist is the
 # shop's business, not a guesser's.
-NO_MATCH = ("Je ne trouve aucune commande qui corresponde à ce numéro et à cette adresse "
-            "e-mail ou ce code postal. Vérifiez les deux : le numéro (CM suivi de 6 chiffres) "
-            "figure dans l'e-mail de confirmation, envoyé à l'adresse utilisée pour l'achat.")
-PROVE_AGAIN = ("Pour protéger vos informations, je dois vérifier à nouveau que la commande est "
-               "bien la vôtre.")
-SHOP_THROTTLED = ("Je ne peux pas vérifier cette commande pour le moment : trop d'essais ont "
-                  "échoué. Réessayez dans quelques minutes, ou demandez un conseiller.")
+NO_MATCH = (
+    "Je ne trouve aucune commande qui corresponde à ce numéro et à cette adresse "
+    "e-mail ou ce code postal. Vérifiez les deux : le numéro (CM suivi de 6 chiffres) "
+    "figure dans l'e-mail de confirmation, envoyé à l'adresse utilisée pour l'achat."
+)
+PROVE_AGAIN = (
+    "Pour protéger vos informations, je dois vérifier à nouveau que la commande est bien la vôtre."
+)
+SHOP_THROTTLED = (
+    "Je ne peux pas vérifier cette commande pour le moment : trop d'essais ont "
+    "échoué. Réessayez dans quelques minutes, ou demandez un conseiller."
+)
 
 
 def minutes(seconds: float) -> str:
@@ -64,9 +70,11 @@ def minutes(seconds: float) -> str:
 
 
 def throttled_message(wait_s: float) -> str:
-    return ("Il y a eu trop d'essais de vérification infructueux : pour protéger les commandes "
-            f"de nos clients, je ne peux pas en vérifier d'autre avant {minutes(wait_s)}. "
-            "Un conseiller peut vous aider entre-temps.")
+    return (
+        "Il y a eu trop d'essais de vérification infructueux : pour protéger les commandes "
+        f"de nos clients, je ne peux pas en vérifier d'autre avant {minutes(wait_s)}. "
+        "Un conseiller peut vous aider entre-temps."
+    )
 
 
 def latest_intent(tracker: Tracker) -> str | None:
@@ -74,8 +82,10 @@ def latest_intent(tracker: Tracker) -> str | None:
 
 
 def contact_in_latest(tracker: Tracker) -> bool:
-    return any(entity.get("entity") in ("email", "postcode")
-               for entity in tracker.latest_message.get("entities") or [])
+    return any(
+        entity.get("entity") in ("email", "postcode")
+        for entity in tracker.latest_message.get("entities") or []
+    )
 
 
 def earlier_proof(events: List[Dict[str, Any]], number: str) -> str | None:
@@ -107,8 +117,11 @@ class OrderFormValidation(FormValidationAction):
         return []
 
     async def required_slots(
-        self, domain_slots: List[str], dispatcher: CollectingDispatcher,
-        tracker: Tracker, domain: DomainDict,
+        self,
+        domain_slots: List[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
     ) -> List[str]:
         if verified_number(tracker):
             return IDENTITY_SLOTS + self.extra_slots(tracker)
@@ -123,8 +136,7 @@ class OrderFormValidation(FormValidationAction):
     ) -> EventType:
         """Always say which slot comes next (None ends the form), rather than leaving it to
         the Rasa server whenever the list happens to equal the domain's."""
-        required = await self.required_slots(
-            self.domain_slots(domain), dispatcher, tracker, domain)
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
         missing = (slot for slot in required if tracker.slots.get(slot) is None)
         return SlotSet("requested_slot", next(missing, None))
 
@@ -148,8 +160,11 @@ class OrderFormValidation(FormValidationAction):
         current one; digits typed when the number is asked are taken as an attempt at it (a
         five-digit "48339" is not a postcode then)."""
         text = tracker.latest_message.get("text") or ""
-        numbers = [e.get("value") for e in tracker.latest_message.get("entities") or []
-                   if e.get("entity") == "order_number"]
+        numbers = [
+            e.get("value")
+            for e in tracker.latest_message.get("entities") or []
+            if e.get("entity") == "order_number"
+        ]
         if numbers:
             return {"order_number": numbers[0]}
         if ANOTHER_ORDER.search(fold(text)):
@@ -175,8 +190,9 @@ class OrderFormValidation(FormValidationAction):
         if postcode is None or tracker.get_slot("order_contact"):
             return {}
         text = tracker.latest_message.get("text") or ""
-        said_so = POSTCODE_SAID.search(fold(text[max(0, postcode.get("start", 0) - 20):
-                                                 postcode.get("start", 0)]))
+        said_so = POSTCODE_SAID.search(
+            fold(text[max(0, postcode.get("start", 0) - 20) : postcode.get("start", 0)])
+        )
         with_number = any(e.get("entity") == "order_number" for e in entities)
         asked = tracker.get_slot("requested_slot") == "order_contact"
         if asked or said_so or with_number:
@@ -200,8 +216,10 @@ class OrderFormValidation(FormValidationAction):
         number = normalise_order_number(str(value or ""))
         if number is None:
             dispatcher.utter_message(
-                text=("Ce numéro ne ressemble pas à un numéro de commande "
-                      "(6 chiffres, ex. CM123456)."))
+                text=(
+                    "Ce numéro ne ressemble pas à un numéro de commande (6 chiffres, ex. CM123456)."
+                )
+            )
             return {"order_number": None}
         return {"order_number": number}
 
@@ -212,7 +230,8 @@ class OrderFormValidation(FormValidationAction):
         contact = normalise_email(text) or normalise_postcode(text)
         if contact is None:
             dispatcher.utter_message(
-                text="Je n'ai pas reconnu d'adresse e-mail ni de code postal dans votre réponse.")
+                text="Je n'ai pas reconnu d'adresse e-mail ni de code postal dans votre réponse."
+            )
         return {"order_contact": contact}
 
     async def get_validation_events(
@@ -229,18 +248,26 @@ class OrderFormValidation(FormValidationAction):
         # Rasa-sdk validates only the slots asked so far; what the shopper gave ahead (the
         # claim's type, the new address) is kept, each `extract_` method having checked it.
         returned = {event["name"] for event in events if event.get("event") == "slot"}
-        events += [SlotSet(slot, value) for slot, value in extracted.items()
-                   if slot not in returned and hasattr(self, f"extract_{slot}")]
-        tracker.slots.update({event["name"]: event["value"] for event in events
-                              if event.get("event") == "slot"})
+        events += [
+            SlotSet(slot, value)
+            for slot, value in extracted.items()
+            if slot not in returned and hasattr(self, f"extract_{slot}")
+        ]
+        tracker.slots.update(
+            {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+        )
         number, contact = tracker.get_slot("order_number"), tracker.get_slot("order_contact")
         proved = tracker.get_slot("verified_order")
-        if number and not contact_in_latest(tracker) and (
-                (proved and number != proved) or (number == proved and not contact)):
+        if (
+            number
+            and not contact_in_latest(tracker)
+            and ((proved and number != proved) or (number == proved and not contact))
+        ):
             # Another order than the one proved needs its own proof: given earlier in this
             # conversation ("et la première ?") or asked for now.
             still_good = not proof_expired(
-                tracker.events, number, get_settings().verified_order_idle_minutes * 60)
+                tracker.events, number, get_settings().verified_order_idle_minutes * 60
+            )
             earlier = earlier_proof(tracker.events, number) if still_good else None
             if earlier != contact:
                 contact = tracker.slots["order_contact"] = earlier
@@ -260,15 +287,15 @@ class OrderFormValidation(FormValidationAction):
         if throttle().wait_seconds(clients):
             return {"order_contact": None}  # the form ends; the action after it says why
         try:
-            order = await call_shop(tracker, "verify", shop().verify_order, number,
-                                    proof_of(contact), clients[-1].key)
+            order = await call_shop(
+                tracker, "verify", shop().verify_order, number, proof_of(contact), clients[-1].key
+            )
         except (OrderNotFound, VerificationFailed):
             throttle().record_failure(clients)
             failures += 1
             if failures < MAX_VERIFICATION_FAILURES:
                 dispatcher.utter_message(text=NO_MATCH)
-            return {"order_number": None, "order_contact": None,
-                    "verification_failures": failures}
+            return {"order_number": None, "order_contact": None, "verification_failures": failures}
         except TooManyAttempts:
             dispatcher.utter_message(text=SHOP_THROTTLED, buttons=[HUMAN_BUTTON])
             return {"order_number": None, "order_contact": None}
@@ -276,15 +303,19 @@ class OrderFormValidation(FormValidationAction):
             return handoff_slots(await shop_down(dispatcher, tracker, end_form=False))
         if order.first_name:
             dispatcher.utter_message(
-                text=f"Merci {safe(order.first_name, 40)}, c'est bien votre commande.")
-        return {"verified_order": order.number, "order_number": order.number,
-                "verification_failures": 0, "order_facts": order_facts(order)}
+                text=f"Merci {safe(order.first_name, 40)}, c'est bien votre commande."
+            )
+        return {
+            "verified_order": order.number,
+            "order_number": order.number,
+            "verification_failures": 0,
+            "order_facts": order_facts(order),
+        }
 
 
 class VerifiedOrderAction(Action, ABC):
     """Base of the actions that run when a form ends: act only on a verified order, and turn
     shop failures into a clear answer instead of an exception."""
-
 
     @abstractmethod
     def name(self) -> str: ...
@@ -308,8 +339,9 @@ class VerifiedOrderAction(Action, ABC):
                 dispatcher.utter_message(text=throttled_message(wait), buttons=[HUMAN_BUTTON])
             return []
         try:
-            return await self.act(dispatcher, tracker, number,
-                                  proof_of(tracker.get_slot("order_contact")))
+            return await self.act(
+                dispatcher, tracker, number, proof_of(tracker.get_slot("order_contact"))
+            )
         except ShopUnavailable:
             return await shop_down(dispatcher, tracker)
         except ShopError as error:  # the shop's own French explanation of its refusal

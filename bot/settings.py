@@ -3,6 +3,7 @@
 Defaults run everything on one machine; a deployment overrides them with environment variables
 or a `.env` file. Validated at start-up so that a typo fails loudly, not at the first shopper.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -1,4 +1,5 @@
 """Fixtures shared by several test layers."""
+
 from __future__ import annotations
 
 import glob
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.processes import free_port
+from bot.tools.processes import free_port
 from tests.stack import Stack, read_demo_orders, running, stack_env
 
 BIN_DIRS = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
@@ -38,18 +39,52 @@ def postgres_url() -> Iterator[str]:
     data = base / "data"
     port = free_port()
     try:
-        subprocess.run(as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "comptoir",
-                                    "--auth=trust", "-E", "UTF8", "--no-sync"]),
-                       check=True, capture_output=True, timeout=120)
-        subprocess.run(as_postgres([
-            str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w", "-t", "60",
-            "-o", f"-k {base} -h 127.0.0.1 -p {port} -c fsync=off", "start"]),
-            check=True, capture_output=True, timeout=90)
+        subprocess.run(
+            as_postgres(
+                [
+                    str(PG_BIN / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "comptoir",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        subprocess.run(
+            as_postgres(
+                [
+                    str(PG_BIN / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(base / "log"),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-o",
+                    f"-k {base} -h 127.0.0.1 -p {port} -c fsync=off",
+                    "start",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+            timeout=90,
+        )
         yield f"postgresql+psycopg://comptoir@127.0.0.1:{port}/postgres"
     finally:
         if (data / "postmaster.pid").exists():
-            subprocess.run(as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast",
-                                        "-w", "stop"]), capture_output=True, timeout=60)
+            subprocess.run(
+                as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
+                capture_output=True,
+                timeout=60,
+            )
         shutil.rmtree(base, ignore_errors=True)
 
 

@@ -1,6 +1,7 @@
 """The real processes, as `make run` starts them (the Procfile's own commands), on free ports,
 with throw-away databases; and what tests read from them (trackers, hand-offs, demo orders).
 The session-wide `stack` fixture built from this lives in tests/conftest.py."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,8 @@ from typing import Any, Iterator
 import pytest
 import requests
 
-from bot.processes import free_port, procfile, stop_group
 from bot.settings import ROOT
+from bot.tools.processes import free_port, procfile, stop_group
 
 STARTUP_TIMEOUT = 300  # seconds; Rasa alone takes about a minute on 2 cores
 
@@ -45,8 +46,14 @@ class Stack:
     def start(self, name: str) -> None:
         log = open(self.logs / f"{name}.log", "ab")
         self.processes[name] = subprocess.Popen(
-            procfile()[name], shell=True, cwd=ROOT, env=self.env, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True)
+            procfile()[name],
+            shell=True,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def stop(self, name: str) -> None:
         stop_group(self.processes.pop(name))
@@ -67,23 +74,28 @@ class Stack:
 
     def tracker(self, conversation: str) -> dict[str, Any]:
         """The conversation as Rasa's HTTP API gives it (what a REST client can read)."""
-        response = requests.get(f"{self.rasa_url}/conversations/{conversation}/tracker",
-                                params={"token": self.env["COMPTOIR_RASA_TOKEN"]}, timeout=10)
+        response = requests.get(
+            f"{self.rasa_url}/conversations/{conversation}/tracker",
+            params={"token": self.env["COMPTOIR_RASA_TOKEN"]},
+            timeout=10,
+        )
         response.raise_for_status()
         return response.json()
 
     def bot_events(self, conversation: str) -> list[dict[str, Any]]:
         return [e for e in self.tracker(conversation)["events"] if e["event"] == "bot"]
 
-    def say(self, sender: str, message: str, timeout: float = 30,
-            metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    def say(
+        self, sender: str, message: str, timeout: float = 30, metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         """One shopper turn over REST. Every turn of every test is held to the same manners:
         at most 3 messages, none said twice."""
         body: dict[str, Any] = {"sender": sender, "message": message}
         if metadata is not None:
             body["metadata"] = metadata
-        response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body,
-                                 timeout=timeout)
+        response = requests.post(
+            f"{self.rasa_url}/webhooks/rest/webhook", json=body, timeout=timeout
+        )
         response.raise_for_status()
         replies: list[dict[str, Any]] = response.json()
         check_turn(message, replies)
@@ -96,7 +108,8 @@ MAX_MESSAGES_PER_TURN = 3
 def check_turn(message: str, replies: list[dict[str, Any]]) -> None:
     said = [reply.get("text") or "" for reply in replies]
     assert len(replies) <= MAX_MESSAGES_PER_TURN, (
-        f"{len(replies)} messages in one turn after {message!r}: {said}")
+        f"{len(replies)} messages in one turn after {message!r}: {said}"
+    )
     repeated = [text for text in set(said) if text and said.count(text) > 1]
     assert not repeated, f"said twice in one turn after {message!r}: {repeated}"
 
@@ -154,9 +167,11 @@ def running(stack: Stack) -> Iterator[Stack]:
         stack.wait_until_ready("shop", f"{stack.shop_url}/health")
         stack.wait_until_ready("backoffice", f"{stack.backoffice_url}/healthz")
         stack.wait_until_ready(
-            "actions", f"http://127.0.0.1:{stack.env['COMPTOIR_ACTIONS_PORT']}/health")
+            "actions", f"http://127.0.0.1:{stack.env['COMPTOIR_ACTIONS_PORT']}/health"
+        )
         stack.wait_until_ready(
-            "rasa", f"{stack.rasa_url}/status?token={stack.env['COMPTOIR_RASA_TOKEN']}")
+            "rasa", f"{stack.rasa_url}/status?token={stack.env['COMPTOIR_RASA_TOKEN']}"
+        )
         yield stack
     finally:
         for name in list(stack.processes):
@@ -165,8 +180,13 @@ def running(stack: Stack) -> Iterator[Stack]:
 
 def read_demo_orders(env: dict[str, str]) -> list[dict[str, str]]:
     output = subprocess.run(
-        [sys.executable, "-m", "bot.shop", "demo-orders", "--db", env["COMPTOIR_SHOP_DB_URL"]],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+        [sys.executable, "-m", "bot.demo_shop", "demo-orders", "--db", env["COMPTOIR_SHOP_DB_URL"]],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return [json.loads(line) for line in output.splitlines() if line.strip()]
 
 
@@ -183,9 +203,13 @@ def handoffs(stack: Stack) -> list[dict[str, Any]]:
         db.row_factory = sqlite3.Row
         rows = [dict(row) for row in db.execute("SELECT * FROM handoffs ORDER BY id")]
         for row in rows:
-            row["messages"] = [dict(m) for m in db.execute(
-                "SELECT sender, text FROM handoff_messages WHERE handoff_id = ? ORDER BY id",
-                (row["id"],))]
+            row["messages"] = [
+                dict(m)
+                for m in db.execute(
+                    "SELECT sender, text FROM handoff_messages WHERE handoff_id = ? ORDER BY id",
+                    (row["id"],),
+                )
+            ]
     return rows
 
 
@@ -196,10 +220,26 @@ def handoff_of(stack: Stack, sender: str) -> dict[str, Any]:
 
 def create_user(stack: Stack, email: str, role: str, password: str = "motdepasse-e2e-1") -> None:
     subprocess.run(
-        [sys.executable, "-m", "bot.backoffice", "create-user", "--email", email, "--name",
-         email.split("@")[0].capitalize(), "--role", role, "--password-stdin"],
-        input=password + "\n", cwd=ROOT, env=stack.env, check=True, capture_output=True,
-        text=True)
+        [
+            sys.executable,
+            "-m",
+            "bot.backoffice",
+            "create-user",
+            "--email",
+            email,
+            "--name",
+            email.split("@")[0].capitalize(),
+            "--role",
+            role,
+            "--password-stdin",
+        ],
+        input=password + "\n",
+        cwd=ROOT,
+        env=stack.env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
 
 
 def agent_login(stack: Stack, email: str, password: str = "motdepasse-e2e-1") -> requests.Session:
@@ -208,8 +248,11 @@ def agent_login(stack: Stack, email: str, password: str = "motdepasse-e2e-1") ->
     page = session.get(f"{stack.backoffice_url}/login", timeout=10).text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert csrf, "the login form carries a CSRF token"
-    response = session.post(f"{stack.backoffice_url}/login", timeout=10, data={
-        "email": email, "password": password, "csrf_token": csrf.group(1)})
+    response = session.post(
+        f"{stack.backoffice_url}/login",
+        timeout=10,
+        data={"email": email, "password": password, "csrf_token": csrf.group(1)},
+    )
     assert response.ok and "/login" not in response.url, response.text[:500]
     session.headers["X-CSRF-Token"] = csrf_of(session, stack)
     return session
@@ -218,6 +261,7 @@ def agent_login(stack: Stack, email: str, password: str = "motdepasse-e2e-1") ->
 def csrf_of(session: requests.Session, stack: Stack) -> str:
     page = session.get(f"{stack.backoffice_url}/inbox", timeout=10).text
     found = re.search(r'name="csrf_token" value="([^"]+)"', page) or re.search(
-        r'"X-CSRF-Token"\s*:\s*"([^"]+)"', page)
+        r'"X-CSRF-Token"\s*:\s*"([^"]+)"', page
+    )
     assert found, page[:1000]
     return found.group(1)

@@ -1,8 +1,9 @@
 """Comptoir's back office: agents' inbox, FAQ editor, users; the hand-off service API.
 
-    from bot.backoffice import create_app      # create_app(settings=None, *, kb=None, clock=None)
-    python -m bot.backoffice serve | migrate | create-user | set-password
+from bot.backoffice import create_app      # create_app(settings=None, *, kb=None, clock=None)
+python -m bot.backoffice serve | migrate | create-user | set-password
 """
+
 from __future__ import annotations
 
 from typing import Any

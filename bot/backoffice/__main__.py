@@ -1,4 +1,5 @@
 """python -m bot.backoffice serve | migrate | create-user | set-password."""
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,15 @@ def create_user(args: argparse.Namespace) -> int:
     with make_sessionmaker(engine)() as db:
         if find_user(db, email) is not None:
             raise SystemExit(f"Un compte existe déjà pour {email}.")
-        db.add(User(email=email, display_name=name, role=args.role,
-                    password_hash=hash_password(password), active=True))
+        db.add(
+            User(
+                email=email,
+                display_name=name,
+                role=args.role,
+                password_hash=hash_password(password),
+                active=True,
+            )
+        )
         db.commit()
     engine.dispose()
     print(f"Compte créé : {email} ({args.role})")
@@ -61,8 +69,9 @@ def set_password(args: argparse.Namespace) -> int:
         user = find_user(db, args.email)
         if user is None:
             raise SystemExit(f"Aucun compte pour {args.email.strip().lower()}.")
-        user.password_hash = hash_password(_password(args.password_stdin, user.email,
-                                                     user.display_name))
+        user.password_hash = hash_password(
+            _password(args.password_stdin, user.email, user.display_name)
+        )
         db.commit()
         sessions.end_all(db, user.id)
         email = user.email
@@ -72,32 +81,46 @@ def set_password(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.backoffice",
-                                     description="Comptoir's back office (inbox, FAQ editor).")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.backoffice", description="Comptoir's back office (inbox, FAQ editor)."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = sub.add_parser("serve", help="run the back office with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--log-level", default="info",
-                       choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
     sub.add_parser("migrate", help="apply the database migrations (alembic upgrade head)")
     user = sub.add_parser("create-user", help="create a user (password asked twice)")
     user.add_argument("--email", required=True)
     user.add_argument("--name", required=True)
     user.add_argument("--role", choices=["agent", "editor", "admin"], default="agent")
-    user.add_argument("--password-stdin", action="store_true",
-                      help="read the password from the first line of standard input")
-    reset = sub.add_parser("set-password",
-                           help="set a new password for an account (ends its sessions)")
+    user.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
+    reset = sub.add_parser(
+        "set-password", help="set a new password for an account (ends its sessions)"
+    )
     reset.add_argument("--email", required=True)
-    reset.add_argument("--password-stdin", action="store_true",
-                       help="read the password from the first line of standard input")
+    reset.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
     args = parser.parse_args(argv)
     if args.command == "serve":
         import uvicorn
 
-        uvicorn.run("bot.backoffice.app:create_app", factory=True, host=args.host,
-                    port=args.port, log_level=args.log_level)
+        uvicorn.run(
+            "bot.backoffice.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+        )
         return 0
     if args.command == "migrate":
         from .db import migrate

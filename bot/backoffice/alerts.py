@@ -1,4 +1,5 @@
 """Telegram alert of a new hand-off to the agents' group, sent in the background."""
+
 from __future__ import annotations
 
 import asyncio
@@ -34,8 +35,9 @@ async def send_alert(text: str, settings: Settings) -> None:
     from telegram import Bot
 
     try:
-        async with Bot(settings.alert_telegram_token,
-                       base_url=settings.alert_telegram_base_url) as bot:
+        async with Bot(
+            settings.alert_telegram_token, base_url=settings.alert_telegram_base_url
+        ) as bot:
             await asyncio.wait_for(
                 bot.send_message(chat_id=settings.alert_telegram_chat_id, text=text), 20
             )
@@ -47,7 +49,8 @@ def schedule_alert(handoff: Handoff, settings: Settings) -> None:
     """Fire and forget (the POST that created the hand-off does not wait)."""
     if not (settings.alert_telegram_token and settings.alert_telegram_chat_id):
         return
-    task = asyncio.get_running_loop().create_task(send_alert(alert_text(handoff, settings),
-                                                             settings))
+    task = asyncio.get_running_loop().create_task(
+        send_alert(alert_text(handoff, settings), settings)
+    )
     _tasks.add(task)
     task.add_done_callback(_tasks.discard)

@@ -1,7 +1,8 @@
 """The back office's FastAPI application: `create_app(settings)`.
 
-    uvicorn --factory bot.backoffice.app:create_app      (or: python -m bot.backoffice serve)
+uvicorn --factory bot.backoffice.app:create_app      (or: python -m bot.backoffice serve)
 """
+
 from __future__ import annotations
 
 import logging
@@ -51,8 +52,14 @@ def create_app(
         yield
         app.state.engine.dispose()
 
-    app = FastAPI(title="Comptoir — back office", lifespan=lifespan, docs_url=None,
-                  redoc_url=None, openapi_url=None, dependencies=[Depends(csrf_protect)])
+    app = FastAPI(
+        title="Comptoir — back office",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(csrf_protect)],
+    )
     engine = make_engine(settings.backoffice_db_url)
     if kb is None:
         from bot import kb as kb_module
@@ -96,42 +103,58 @@ def create_app(
             from urllib.parse import quote
 
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-        return JSONResponse({"detail": "login required"}, status_code=401,
-                            headers={"HX-Redirect": "/login"})
+        return JSONResponse(
+            {"detail": "login required"}, status_code=401, headers={"HX-Redirect": "/login"}
+        )
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
         if request.url.path.startswith("/api/") or "text/html" not in request.headers.get(
-                "accept", ""):
-            return JSONResponse({"detail": error.detail}, status_code=error.status_code,
-                                headers=error.headers)
-        return render(request, "error.html", {"message": error.detail},
-                      status_code=error.status_code)
+            "accept", ""
+        ):
+            return JSONResponse(
+                {"detail": error.detail}, status_code=error.status_code, headers=error.headers
+            )
+        return render(
+            request, "error.html", {"message": error.detail}, status_code=error.status_code
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> Response:
         errors = safe_errors(error.errors())
         if request.url.path.startswith("/api/") or "text/html" not in request.headers.get(
-                "accept", ""):
+            "accept", ""
+        ):
             return JSONResponse({"detail": errors}, status_code=422)
         fields = ", ".join(str(e["loc"][-1]) if e["loc"] else "?" for e in errors)
-        return render(request, "error.html", {"message": f"Champ invalide : {fields}."},
-                      status_code=422)
+        return render(
+            request, "error.html", {"message": f"Champ invalide : {fields}."}, status_code=422
+        )
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, error: Exception) -> Response:
         """Runs outside the middlewares (Starlette's ServerErrorMiddleware): sets the security
         headers itself."""
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": "internal error"}, status_code=500,
-                                headers=SECURITY_HEADERS)
+            return JSONResponse(
+                {"detail": "internal error"}, status_code=500, headers=SECURITY_HEADERS
+            )
         message = "Erreur inattendue : rien n'a été modifié. Réessayez dans un instant."
         try:
-            return render(request, "error.html", {"message": message}, status_code=500,
-                          headers=SECURITY_HEADERS)
+            return render(
+                request,
+                "error.html",
+                {"message": message},
+                status_code=500,
+                headers=SECURITY_HEADERS,
+            )
         except Exception:  # noqa: BLE001 - the error page must not fail in turn
-            return Response(message, status_code=500, media_type="text/plain; charset=utf-8",
-                            headers=SECURITY_HEADERS)
+            return Response(
+                message,
+                status_code=500,
+                media_type="text/plain; charset=utf-8",
+                headers=SECURITY_HEADERS,
+            )
 
     return app
 
@@ -139,10 +162,17 @@ def create_app(
 def safe_errors(errors: Any) -> list[dict[str, Any]]:
     """Validation errors without the input: echoing it could fail to encode (NaN, lone
     surrogates: a 500 instead of a 422) and would send personal data back."""
+
     def printable(value: Any) -> Any:
         if isinstance(value, int):
             return value
         return str(value).encode("utf-8", "replace").decode("utf-8")
 
-    return [{"type": printable(e.get("type", "")), "msg": printable(e.get("msg", "")),
-             "loc": [printable(part) for part in e.get("loc", ())]} for e in errors]
+    return [
+        {
+            "type": printable(e.get("type", "")),
+            "msg": printable(e.get("msg", "")),
+            "loc": [printable(part) for part in e.get("loc", ())],
+        }
+        for e in errors
+    ]

@@ -3,6 +3,7 @@
 SQLite by default (one file under var/), PostgreSQL (`postgresql+psycopg://…`) to scale. Dates
 are stored as naive UTC and read back as aware UTC on both engines (`UTCDateTime`).
 """
+
 from __future__ import annotations
 
 import enum

@@ -4,6 +4,7 @@
 several back-office processes, agents see live updates of the process they are connected to
 (the page still shows everything on reload).
 """
+
 from __future__ import annotations
 
 import asyncio

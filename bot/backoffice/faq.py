@@ -3,6 +3,7 @@
 Edits are conditional: a form carries the fingerprint of the entry it was opened on, and the
 change is published only if the entry is still that one (else `Conflict`, nothing written).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,8 +53,9 @@ def filter_entries(items: list[Entry], query: str, topic: str) -> list[Entry]:
     return sorted(out, key=lambda e: (e.topic, e.id))
 
 
-def parse_form(entry_id: str, topic: str, question: str, alternatives: str, answer: str
-               ) -> tuple[Entry | None, list[str]]:
+def parse_form(
+    entry_id: str, topic: str, question: str, alternatives: str, answer: str
+) -> tuple[Entry | None, list[str]]:
     """An Entry from the editor's form, or the problems to show (in French)."""
     problems = []
     entry_id, question, answer = (clean_text(v).strip() for v in (entry_id, question, answer))
@@ -65,8 +67,10 @@ def parse_form(entry_id: str, topic: str, question: str, alternatives: str, answ
     if not question:
         problems.append("La question est vide.")
     if len(alts) < MIN_ALTERNATIVES:
-        problems.append(f"Il faut au moins {MIN_ALTERNATIVES} autres formulations "
-                        f"(une par ligne) ; il y en a {len(alts)}.")
+        problems.append(
+            f"Il faut au moins {MIN_ALTERNATIVES} autres formulations "
+            f"(une par ligne) ; il y en a {len(alts)}."
+        )
     if len(alts) > MAX_ALTERNATIVES:
         problems.append(f"Au plus {MAX_ALTERNATIVES} formulations.")
     if any(len(p) > MAX_PHRASING for p in [question, *alts]):
@@ -135,8 +139,14 @@ class Conflict(Exception):
 
 
 def publish(
-    kb: KnowledgeBase, db: Session, user: User, action: str, entry_id: str,
-    after: Entry | None, base: str, now: datetime,
+    kb: KnowledgeBase,
+    db: Session,
+    user: User,
+    action: str,
+    entry_id: str,
+    after: Entry | None,
+    base: str,
+    now: datetime,
 ) -> str:
     """Publish one change live (bot.kb, no retraining) if the entry is still at `base`, and
     record it in faq_changes. `action`: create (the id must be free), update or delete (the
@@ -161,8 +171,14 @@ def publish(
         new = after
         if new is not None and current is not None and not new.tags:
             new = replace(new, tags=current.tags)  # the form has no tags field: keep them
-        change = FaqChange(user_id=user.id, at=now, action=action, entry_id=entry_id,
-                           before=_dump(current), after=_dump(new))
+        change = FaqChange(
+            user_id=user.id,
+            at=now,
+            action=action,
+            entry_id=entry_id,
+            before=_dump(current),
+            after=_dump(new),
+        )
         db.add(change)
         db.commit()
         recorded.append(change)
@@ -183,8 +199,12 @@ def publish(
 
 
 def last_change(db: Session, entry_id: str) -> FaqChange | None:
-    return db.scalar(select(FaqChange).where(FaqChange.entry_id == entry_id)
-                     .order_by(FaqChange.id.desc()).limit(1))
+    return db.scalar(
+        select(FaqChange)
+        .where(FaqChange.entry_id == entry_id)
+        .order_by(FaqChange.id.desc())
+        .limit(1)
+    )
 
 
 def _dump(entry: Entry | None) -> dict[str, Any] | None:

@@ -1,4 +1,5 @@
 """Hand-off bookkeeping shared by the service API and the inbox."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -7,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.handoff.models import HandoffRequest, HandoffTicket
+from bot.clients.backoffice.models import HandoffRequest, HandoffTicket
 from bot.settings import Settings
 
 from .db import OPEN_STATUSES, Handoff, HandoffMessage, User
@@ -97,7 +98,10 @@ def add_message(
     db: Session, handoff: Handoff, sender: str, text: str, now: datetime, author: User | None = None
 ) -> HandoffMessage:
     message = HandoffMessage(
-        handoff_id=handoff.id, sender=sender, text=clean_text(text), at=now,
+        handoff_id=handoff.id,
+        sender=sender,
+        text=clean_text(text),
+        at=now,
         author_id=author.id if author else None,
     )
     handoff.updated_at = now

@@ -1,4 +1,5 @@
 """Opening hours of the human team and what a shopper is told while waiting (pure functions)."""
+
 from __future__ import annotations
 
 import math

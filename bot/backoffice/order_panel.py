@@ -4,14 +4,15 @@ internal keys and Python values ("cancellable: False", "blocked: [{…}]"; issue
 The slot `order_facts` is written by the actions (actions/common.py `order_facts`); a key this
 module does not know is left out rather than shown raw.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
+from bot.clients.shop.models import OrderStatus
 from bot.dialogue.texts import STATUS_LABELS, french_date
-from bot.shop.models import OrderStatus
 
 
 def _yes_no(value: Any) -> str:
@@ -31,9 +32,13 @@ def _names(items: Any) -> str:
 
 
 def _blocked(items: Any) -> str:
-    lines = [f"{item.get('name')} ({item.get('reason')})" if item.get("reason")
-             else str(item.get("name"))
-             for item in items or [] if isinstance(item, Mapping)]
+    lines = [
+        f"{item.get('name')} ({item.get('reason')})"
+        if item.get("reason")
+        else str(item.get("name"))
+        for item in items or []
+        if isinstance(item, Mapping)
+    ]
     return " ; ".join(lines) or "aucun"
 
 

@@ -5,6 +5,7 @@ bundled lists of common passwords, names and words, keyboard rows, sequences, re
 dates): a score of 3 out of 4 at least, i.e. about 10⁸ guesses. The account's e-mail and name,
 and words of the shop itself, count as known words. Its English advice is given in French.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,66 +19,72 @@ MAX_LENGTH = 1024
 MIN_SCORE = 3
 ZXCVBN_MAX = 72  # zxcvbn refuses longer input; the first 72 characters are judged
 # Words an attacker of this back office tries first, beyond zxcvbn's (English) lists.
-SITE_WORDS = ("comptoir", "boutique", "backoffice", "admin", "administrateur", "conseiller",
-              "service", "client", "motdepasse", "azerty", "bonjour", "soleil", "france",
-              "paris")
+SITE_WORDS = (
+    "comptoir",
+    "boutique",
+    "backoffice",
+    "admin",
+    "administrateur",
+    "conseiller",
+    "service",
+    "client",
+    "motdepasse",
+    "azerty",
+    "bonjour",
+    "soleil",
+    "france",
+    "paris",
+)
 _lock = threading.Lock()  # zxcvbn keeps the user inputs in a module-level dictionary
 
 FRENCH = {
-    "Use a few words, avoid common phrases.":
-        "Utilisez quelques mots, en évitant les expressions courantes.",
-    "No need for symbols, digits, or uppercase letters.":
-        "Inutile d'ajouter des symboles, des chiffres ou des majuscules.",
-    "Add another word or two. Uncommon words are better.":
-        "Ajoutez un ou deux mots, de préférence peu courants.",
-    "Straight rows of keys are easy to guess.":
-        "Les suites de touches du clavier (comme « azerty ») sont faciles à deviner.",
-    "Short keyboard patterns are easy to guess.":
-        "Les motifs courts tapés sur le clavier sont faciles à deviner.",
-    "Use a longer keyboard pattern with more turns.":
-        "Évitez les motifs tapés sur le clavier.",
-    'Repeats like "aaa" are easy to guess.':
-        "Les répétitions comme « aaa » sont faciles à deviner.",
-    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".':
-        "Les répétitions comme « abcabcabc » sont à peine plus difficiles à deviner que « abc ».",
+    "Use a few words, avoid common phrases.": "Utilisez quelques mots, en évitant les expressions courantes.",
+    "No need for symbols, digits, or uppercase letters.": "Inutile d'ajouter des symboles, des chiffres ou des majuscules.",
+    "Add another word or two. Uncommon words are better.": "Ajoutez un ou deux mots, de préférence peu courants.",
+    "Straight rows of keys are easy to guess.": "Les suites de touches du clavier (comme « azerty ») sont faciles à deviner.",
+    "Short keyboard patterns are easy to guess.": "Les motifs courts tapés sur le clavier sont faciles à deviner.",
+    "Use a longer keyboard pattern with more turns.": "Évitez les motifs tapés sur le clavier.",
+    'Repeats like "aaa" are easy to guess.': "Les répétitions comme « aaa » sont faciles à deviner.",
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': "Les répétitions comme « abcabcabc » sont à peine plus difficiles à deviner que « abc ».",
     "Avoid repeated words and characters.": "Évitez les mots et les caractères répétés.",
-    'Sequences like "abc" or "6543" are easy to guess.':
-        "Les suites comme « abc » ou « 6543 » sont faciles à deviner.",
+    'Sequences like "abc" or "6543" are easy to guess.': "Les suites comme « abc » ou « 6543 » sont faciles à deviner.",
     "Avoid sequences.": "Évitez les suites.",
     "Recent years are easy to guess.": "Les années récentes sont faciles à deviner.",
     "Avoid recent years.": "Évitez les années récentes.",
     "Avoid years that are associated with you.": "Évitez les années qui vous concernent.",
     "Dates are often easy to guess.": "Les dates sont souvent faciles à deviner.",
-    "Avoid dates and years that are associated with you.":
-        "Évitez les dates et les années qui vous concernent.",
+    "Avoid dates and years that are associated with you.": "Évitez les dates et les années qui vous concernent.",
     "This is a top-10 common password.": "C'est l'un des 10 mots de passe les plus courants.",
     "This is a top-100 common password.": "C'est l'un des 100 mots de passe les plus courants.",
     "This is a very common password.": "C'est un mot de passe très courant.",
-    "This is similar to a commonly used password.":
-        "Il ressemble à un mot de passe très courant.",
+    "This is similar to a commonly used password.": "Il ressemble à un mot de passe très courant.",
     "A word by itself is easy to guess.": "Un mot seul est facile à deviner.",
-    "Names and surnames by themselves are easy to guess.":
-        "Un prénom ou un nom seul est facile à deviner.",
-    "Common names and surnames are easy to guess.":
-        "Les prénoms et les noms courants sont faciles à deviner.",
+    "Names and surnames by themselves are easy to guess.": "Un prénom ou un nom seul est facile à deviner.",
+    "Common names and surnames are easy to guess.": "Les prénoms et les noms courants sont faciles à deviner.",
     "Capitalization doesn't help very much.": "Les majuscules n'aident pas beaucoup.",
-    "All-uppercase is almost as easy to guess as all-lowercase.":
-        "Tout en majuscules est presque aussi facile à deviner que tout en minuscules.",
-    "Reversed words aren't much harder to guess.":
-        "Un mot écrit à l'envers n'est guère plus difficile à deviner.",
-    "Predictable substitutions like '@' instead of 'a' don't help very much.":
-        "Les substitutions prévisibles comme « @ » au lieu de « a » n'aident pas beaucoup.",
+    "All-uppercase is almost as easy to guess as all-lowercase.": "Tout en majuscules est presque aussi facile à deviner que tout en minuscules.",
+    "Reversed words aren't much harder to guess.": "Un mot écrit à l'envers n'est guère plus difficile à deviner.",
+    "Predictable substitutions like '@' instead of 'a' don't help very much.": "Les substitutions prévisibles comme « @ » au lieu de « a » n'aident pas beaucoup.",
 }
-ADVICE = ("Choisissez par exemple trois ou quatre mots sans rapport entre eux, "
-          "séparés par des tirets.")
+ADVICE = (
+    "Choisissez par exemple trois ou quatre mots sans rapport entre eux, séparés par des tirets."
+)
 
 
 def personal_words(email: str, name: str) -> list[str]:
     """The e-mail, its parts, the name and its words (3 characters or more), lower case."""
     email, name = email.strip().lower(), " ".join(name.lower().split())
     local, _, domain = email.partition("@")
-    words = [email, local, domain, name, name.replace(" ", ""),
-             *re.split(r"[._+\-]", local), *domain.split("."), *name.split(" ")]
+    words = [
+        email,
+        local,
+        domain,
+        name,
+        name.replace(" ", ""),
+        *re.split(r"[._+\-]", local),
+        *domain.split("."),
+        *name.split(" "),
+    ]
     return sorted({w for w in words if len(w) >= 3})
 
 
@@ -100,8 +107,11 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
 
 def explain(result: dict[str, Any], personal: set[str]) -> str:
     """zxcvbn's verdict as one French message: why it is weak, then what to do."""
-    known = [str(m.get("matched_word")) for m in result.get("sequence", [])
-             if m.get("dictionary_name") == "user_inputs"]
+    known = [
+        str(m.get("matched_word"))
+        for m in result.get("sequence", [])
+        if m.get("dictionary_name") == "user_inputs"
+    ]
     feedback = result.get("feedback") or {}
     suggestions = [FRENCH[s] for s in feedback.get("suggestions") or [] if s in FRENCH]
     if any(word in personal for word in known):
@@ -109,6 +119,7 @@ def explain(result: dict[str, Any], personal: set[str]) -> str:
     elif known:
         why = f"Il contient « {known[0]} », l'un des premiers mots essayés."
     else:
-        why = FRENCH.get(str(feedback.get("warning") or ""), "") or \
-            (suggestions[0] if suggestions else "")
+        why = FRENCH.get(str(feedback.get("warning") or ""), "") or (
+            suggestions[0] if suggestions else ""
+        )
     return " ".join(p for p in ("Mot de passe trop facile à deviner.", why, ADVICE) if p)

@@ -2,6 +2,7 @@
 
 The token is only ever sent from here, server-side; it never reaches a page.
 """
+
 from __future__ import annotations
 
 import logging
@@ -12,7 +13,7 @@ from urllib.parse import quote
 
 import httpx
 
-from bot.handoff.models import AGENT_REPLY_INTENT, RESOLVED_INTENT, RETURNED_INTENT
+from bot.core.handoff import AGENT_REPLY_INTENT, RESOLVED_INTENT, RETURNED_INTENT
 
 log = logging.getLogger(__name__)
 TIMEOUT = httpx.Timeout(5.0, connect=2.0)
@@ -41,8 +42,13 @@ class RasaClient:
             log.error("rasa unreachable conversation=%s error=%s", conversation_id, error)
             raise RasaError(f"Rasa injoignable ({type(error).__name__})") from None
         latency = (time.perf_counter() - started) * 1000
-        log.info("rasa %s conversation=%s status=%s latency_ms=%.0f", url.rsplit("/", 1)[-1],
-                 conversation_id, response.status_code, latency)
+        log.info(
+            "rasa %s conversation=%s status=%s latency_ms=%.0f",
+            url.rsplit("/", 1)[-1],
+            conversation_id,
+            response.status_code,
+            latency,
+        )
         if response.status_code >= 400:
             raise RasaError(f"Rasa a répondu {response.status_code}")
         try:

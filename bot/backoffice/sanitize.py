@@ -6,6 +6,7 @@ storage, keeping line feeds and tabs (a lone carriage return becomes a line feed
 are different: removing characters from a conversation id could point it at another shopper's
 conversation, so ids with control characters are refused instead (`has_controls`).
 """
+
 from __future__ import annotations
 
 from typing import Any, ClassVar

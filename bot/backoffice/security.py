@@ -6,6 +6,7 @@ Every page needs a logged-in user with the right role (`require(...)`); every st
 request made with a session needs the session's CSRF token (`csrf_protect`, installed as a
 global dependency so that no route can forget it); the service API needs the bearer token.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -125,8 +126,10 @@ def require_service(request: Request) -> None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     expected = request.app.state.service_token
-    if scheme.lower() != "bearer" or not token or not hmac.compare_digest(
-        token.encode(), expected.encode()
+    if (
+        scheme.lower() != "bearer"
+        or not token
+        or not hmac.compare_digest(token.encode(), expected.encode())
     ):
         raise HTTPException(401, "service token required", headers={"WWW-Authenticate": "Bearer"})
 

@@ -5,6 +5,7 @@ A signed cookie alone would keep working after logout for anyone who copied it. 
 deletes the browser's row, and a password change, a reset or a deactivation deletes every row
 of that user, so copied cookies stop working at once, in every back-office process.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,8 +41,14 @@ def start(request: Request, db: Session, user: User) -> None:
         db.execute(delete(UserSession).where(UserSession.id == previous))
     db.execute(delete(UserSession).where(UserSession.expires_at <= now))
     token = secrets.token_urlsafe(32)
-    db.add(UserSession(id=_digest(token), user_id=user.id, created_at=now,
-                       expires_at=now + timedelta(hours=SESSION_HOURS)))
+    db.add(
+        UserSession(
+            id=_digest(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + timedelta(hours=SESSION_HOURS),
+        )
+    )
     db.commit()
     request.session.clear()
     request.session[COOKIE_KEY] = token

@@ -4,12 +4,13 @@ The shopper's latest message is often only a proof ("34000", an e-mail, an order
 "ok": suggestions for it were about anything (issue 19, defect 5). So: the latest shopper
 message that says something, else the request the case was opened for.
 """
+
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 
-from bot.nlu.patterns import EMAIL, ORDER_NUMBER, POSTCODE
+from bot.core.patterns import EMAIL, ORDER_NUMBER, POSTCODE
 
 MIN_WORDS = 3  # "ok merci" says nothing to search for; "et la garantie ?" does
 _WORD = re.compile(r"[^\W\d_]{2,}")

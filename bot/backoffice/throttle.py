@@ -11,6 +11,7 @@ field) and no address is stored, and rows older than the window are purged as at
 Hashing itself is bounded per process (`HashSlots`): argon2 takes 64 MiB per hash, so twenty
 parallel attempts must wait their turn instead of taking a gigabyte.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,8 +31,7 @@ from bot.settings import Settings
 
 from .db import LoginFailure
 
-BUSY = ("Trop de connexions en même temps sur le back office : réessayez dans quelques "
-        "secondes.")
+BUSY = "Trop de connexions en même temps sur le back office : réessayez dans quelques secondes."
 BUSY_RETRY_SECONDS = 5
 
 
@@ -55,22 +55,22 @@ class Refusal:
     def message(self, now: datetime) -> str:
         minutes = max(1, math.ceil(self.seconds(now) / 60))
         unit = "minute" if minutes == 1 else "minutes"
-        return (f"Trop de tentatives de connexion : par sécurité, réessayez dans {minutes} "
-                f"{unit}.")
+        return f"Trop de tentatives de connexion : par sécurité, réessayez dans {minutes} {unit}."
 
 
 class LoginThrottle:
-    def __init__(self, secret: str, per_account: int, per_client: int, window: timedelta
-                 ) -> None:
+    def __init__(self, secret: str, per_account: int, per_client: int, window: timedelta) -> None:
         self._secret = secret.encode()
         self.per_account, self.per_client, self.window = per_account, per_client, window
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LoginThrottle:
-        return cls(settings.secret("session_secret"),
-                   settings.backoffice_login_failures_per_account,
-                   settings.backoffice_login_failures_per_ip,
-                   timedelta(minutes=settings.backoffice_login_window_minutes))
+        return cls(
+            settings.secret("session_secret"),
+            settings.backoffice_login_failures_per_account,
+            settings.backoffice_login_failures_per_ip,
+            timedelta(minutes=settings.backoffice_login_window_minutes),
+        )
 
     def _key(self, kind: str, value: str) -> str:
         return hmac.new(self._secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
@@ -83,10 +83,10 @@ class LoginThrottle:
         row = LoginFailure(account=account, client=address, at=now)
         db.add(row)
         db.commit()
-        waits = [self._retry_at(db, LoginFailure.account == account, row.id, cutoff,
-                                self.per_account),
-                 self._retry_at(db, LoginFailure.client == address, row.id, cutoff,
-                                self.per_client)]
+        waits = [
+            self._retry_at(db, LoginFailure.account == account, row.id, cutoff, self.per_account),
+            self._retry_at(db, LoginFailure.client == address, row.id, cutoff, self.per_client),
+        ]
         blocked = [w for w in waits if w is not None]
         if blocked:
             db.delete(row)
@@ -94,11 +94,17 @@ class LoginThrottle:
             return Refusal(max(blocked))
         return Attempt(row.id, account)
 
-    def _retry_at(self, db: Session, match: Any, row_id: int, cutoff: datetime, limit: int
-                  ) -> datetime | None:
+    def _retry_at(
+        self, db: Session, match: Any, row_id: int, cutoff: datetime, limit: int
+    ) -> datetime | None:
         """When enough of the failures before `row_id` will have left the window."""
-        times = list(db.scalars(select(LoginFailure.at).where(
-            match, LoginFailure.at > cutoff, LoginFailure.id < row_id).order_by(LoginFailure.at)))
+        times = list(
+            db.scalars(
+                select(LoginFailure.at)
+                .where(match, LoginFailure.at > cutoff, LoginFailure.id < row_id)
+                .order_by(LoginFailure.at)
+            )
+        )
         if len(times) < limit:
             return None
         return times[len(times) - limit] + self.window

@@ -1,4 +1,5 @@
 """Jinja2 templates (autoescape always on; shopper text is never marked safe)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,16 +14,28 @@ from jinja2 import Environment, FileSystemLoader
 from .security import csrf_token
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
-                  lstrip_blocks=True)
+env = Environment(
+    loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True
+)
 ROLES_FR = {"agent": "conseiller", "editor": "rédacteur", "admin": "administrateur"}
-STATUS_FR = {"waiting": "en attente", "assigned": "pris en charge", "resolved": "résolu",
-             "returned": "rendu au bot"}
-REASON_FR = {"asked": "demande un conseiller", "unsure": "bot incertain",
-             "verification": "vérification échouée", "upset": "client mécontent",
-             "shop_down": "boutique en panne"}
-OUTCOME_FR = {"answer": "le bot répond", "choose": "le bot propose des choix (« vouliez-vous "
-              "dire »)", "none": "pas de réponse : le bot propose un conseiller"}
+STATUS_FR = {
+    "waiting": "en attente",
+    "assigned": "pris en charge",
+    "resolved": "résolu",
+    "returned": "rendu au bot",
+}
+REASON_FR = {
+    "asked": "demande un conseiller",
+    "unsure": "bot incertain",
+    "verification": "vérification échouée",
+    "upset": "client mécontent",
+    "shop_down": "boutique en panne",
+}
+OUTCOME_FR = {
+    "answer": "le bot répond",
+    "choose": "le bot propose des choix (« vouliez-vous dire »)",
+    "none": "pas de réponse : le bot propose un conseiller",
+}
 
 
 def _local(value: datetime | float | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
@@ -41,12 +54,16 @@ def clock_time(value: datetime | None) -> str:
 
 env.filters["local"] = _local
 env.filters["clock_time"] = clock_time
-env.globals.update(ROLES_FR=ROLES_FR, STATUS_FR=STATUS_FR, REASON_FR=REASON_FR,
-                   OUTCOME_FR=OUTCOME_FR)
+env.globals.update(
+    ROLES_FR=ROLES_FR, STATUS_FR=STATUS_FR, REASON_FR=REASON_FR, OUTCOME_FR=OUTCOME_FR
+)
 
 
 def render(
-    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200,
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     data = {
@@ -55,5 +72,6 @@ def render(
         "csrf": csrf_token(request),
         **(context or {}),
     }
-    return HTMLResponse(env.get_template(name).render(data), status_code=status_code,
-                        headers=headers)
+    return HTMLResponse(
+        env.get_template(name).render(data), status_code=status_code, headers=headers
+    )

@@ -6,6 +6,7 @@ linked into place), so processes starting together agree on one value.
 
     python -m bot.core.shared_secrets rasa_token action_token …   # what `make run` does first
 """
+
 from __future__ import annotations
 
 import os
@@ -17,12 +18,12 @@ ROOT = Path(__file__).resolve().parents[2]
 VAR = ROOT / "var"
 # name -> environment variable
 SECRETS = {
-    "rasa_token": "COMPTOIR_RASA_TOKEN",            # Rasa's HTTP API
-    "action_token": "COMPTOIR_ACTION_TOKEN",        # Rasa -> action server
-    "service_token": "COMPTOIR_SERVICE_TOKEN",      # action server -> back office
-    "session_secret": "COMPTOIR_SESSION_SECRET",    # back-office session cookies
+    "rasa_token": "COMPTOIR_RASA_TOKEN",  # Rasa's HTTP API
+    "action_token": "COMPTOIR_ACTION_TOKEN",  # Rasa -> action server
+    "service_token": "COMPTOIR_SERVICE_TOKEN",  # action server -> back office
+    "session_secret": "COMPTOIR_SESSION_SECRET",  # back-office session cookies
     "conversation_secret": "COMPTOIR_CONVERSATION_SECRET",  # signs widget conversation ids
-    "shop_api_key": "COMPTOIR_SHOP_API_KEY",        # action server -> demo shop
+    "shop_api_key": "COMPTOIR_SHOP_API_KEY",  # action server -> demo shop
     "shop_label_secret": "COMPTOIR_SHOP_LABEL_SECRET",  # signs return-label links
 }
 
@@ -54,8 +55,9 @@ def read_secret(name: str) -> str:
 def main(names: list[str]) -> int:
     unknown = [name for name in names if name not in SECRETS]
     if unknown:
-        print(f"unknown secret(s): {', '.join(unknown)}; known: {', '.join(SECRETS)}",
-              file=sys.stderr)
+        print(
+            f"unknown secret(s): {', '.join(unknown)}; known: {', '.join(SECRETS)}", file=sys.stderr
+        )
         return 2
     for name in names or list(SECRETS):
         if not os.environ.get(SECRETS[name], "").strip() and not (VAR / name).exists():

@@ -4,6 +4,7 @@ PostgreSQL refuses NUL in text, and no other C0 control character (nor DEL) belo
 shopper's message, an agent's reply or an FAQ answer: they only hide text or break storage.
 Line feeds and tabs are kept; a carriage return becomes a line feed.
 """
+
 from __future__ import annotations
 
 import re

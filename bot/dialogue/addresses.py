@@ -1,9 +1,10 @@
 """Read a French postal address typed in one line ('12 rue des Lilas, 44000 Nantes')."""
+
 from __future__ import annotations
 
 import re
 
-from bot.shop.models import Address
+from bot.clients.shop.models import Address
 
 ADDRESS = re.compile(
     r"^\s*(?P<street>\d{1,4}\s*(?:bis|ter)?[\s,]+[^\d].{2,80}?)[\s,]+"
@@ -29,7 +30,9 @@ _IN_TEXT = re.compile(
     r"all[ée]e|place|impasse|route|quai|cours|square|r[ée]sidence|lotissement|faubourg|"
     r"sentier|passage|villa|hameau|lieu[- ]dit)\b[^\d\n]{2,80}?)[\s,]+"
     r"(?P<postcode>(?:0[1-9]|[1-8]\d|9[0-8])\d{3})\s+(?P<city>[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ' \-]{1,40}"
-    r"?)(?=\s*(?:[.,;!?]|$|\s+(?:svp|merci|stp)\b))", re.IGNORECASE)
+    r"?)(?=\s*(?:[.,;!?]|$|\s+(?:svp|merci|stp)\b))",
+    re.IGNORECASE,
+)
 
 
 def find_address(text: str) -> str | None:

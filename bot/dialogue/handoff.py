@@ -1,17 +1,17 @@
 """What the agent reads first and what the shopper is told while waiting: pure functions over
 the tracker's events and the back office's ticket, so they can be tested without a server."""
+
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
+from bot.clients.backoffice.models import HandoffTicket, Summary, Turn
+from bot.core.handoff import is_external
 from bot.dialogue.texts import french_date
-from bot.handoff.models import HandoffTicket, Reason, Summary, Turn
 
 LAST_MESSAGES = 10
-# Button payloads and back-office events are not things anyone said.
-EXTERNAL_PREFIX = "EXTERNAL: "
 
 REQUESTS = {
     "track_order": "Suivi de commande",
@@ -24,18 +24,10 @@ REQUESTS = {
     "faq": "Question générale",
 }
 
-REASONS = {
-    Reason.asked: "Le client a demandé à parler à un conseiller.",
-    Reason.unsure: "L'assistant n'a pas compris deux messages de suite.",
-    Reason.verification: "Trois vérifications de commande ont échoué.",
-    Reason.upset: "Le client semble mécontent.",
-    Reason.shop_down: "Le système de commandes ne répondait pas.",
-}
-
 
 def _said(event: Mapping[str, Any]) -> Turn | None:
     text = (event.get("text") or "").strip()
-    if not text or text.startswith(EXTERNAL_PREFIX):
+    if not text or is_external(text):  # a back-office event, not something said
         return None
     if event.get("event") == "user":
         return None if text.startswith("/") else Turn(sender="shopper", text=text[:4000])
@@ -63,8 +55,9 @@ def summarise(events: Iterable[Mapping[str, Any]], order_number: str | None) -> 
         request = last_shopper[:200]
     elif asked:
         request = f"{request} — « {asked[:200]} »"
-    return Summary(request=request[:500], order_number=order_number,
-                   last_messages=turns[-LAST_MESSAGES:])
+    return Summary(
+        request=request[:500], order_number=order_number, last_messages=turns[-LAST_MESSAGES:]
+    )
 
 
 def _when(moment: datetime, timezone: str) -> str:
@@ -78,11 +71,18 @@ def waiting_message(ticket: HandoffTicket, timezone: str) -> str:
     if ticket.open_now and ticket.agents_online and ticket.expected_wait_minutes is not None:
         wait = ticket.expected_wait_minutes
         eta = "dans un instant" if wait <= 1 else f"dans {wait} minutes environ"
-        return ("Je vous mets en relation avec un conseiller, qui a déjà le résumé de notre "
-                f"échange : il vous répond ici {eta}. Vous pouvez continuer à écrire, il lira "
-                "tout.")
-    why = ("Notre service client est fermé pour le moment" if not ticket.open_now
-           else "Aucun conseiller n'est disponible pour le moment")
+        return (
+            "Je vous mets en relation avec un conseiller, qui a déjà le résumé de notre "
+            f"échange : il vous répond ici {eta}. Vous pouvez continuer à écrire, il lira "
+            "tout."
+        )
+    why = (
+        "Notre service client est fermé pour le moment"
+        if not ticket.open_now
+        else "Aucun conseiller n'est disponible pour le moment"
+    )
     when = f" {_when(ticket.answer_by, timezone)}" if ticket.answer_by else " dès que possible"
-    return (f"{why}. Laissez-nous votre message ici, avec tous les détails utiles : un "
-            f"conseiller vous répondra dans cette conversation{when}.")
+    return (
+        f"{why}. Laissez-nous votre message ici, avec tous les détails utiles : un "
+        f"conseiller vous répondra dans cette conversation{when}."
+    )

@@ -4,6 +4,7 @@ A verified order is tied to the conversation that proved it, and only while the 
 talking: after `idle_s` without a message, whoever holds the conversation id (a shared
 computer, a copied link) must prove it again. Pure, so it is tested without Rasa.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -18,8 +19,11 @@ def verified_at(events: Iterable[Mapping[str, Any]], number: str) -> float | Non
     is set in the action's copy of the tracker, without a timestamp)."""
     when = None
     for event in events:
-        if (event.get("event") == "slot" and event.get("name") == VERIFIED_SLOT
-                and event.get("value") == number):
+        if (
+            event.get("event") == "slot"
+            and event.get("name") == VERIFIED_SLOT
+            and event.get("value") == number
+        ):
             stamp = event.get("timestamp")
             when = float(stamp) if stamp is not None else None
     return when

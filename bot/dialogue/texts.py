@@ -2,15 +2,28 @@
 
 Pure functions so that every reply can be unit-tested without Rasa or a shop.
 """
+
 from __future__ import annotations
 
 import html
 from datetime import date, datetime
 
-from bot.shop.models import OrderStatus, Refund, ShippingMethod, Tracking
+from bot.clients.shop.models import OrderStatus, Refund, ShippingMethod, Tracking
 
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-          "septembre", "octobre", "novembre", "décembre")
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 STATUS_LABELS = {
@@ -65,9 +78,11 @@ def tracking_summary(number: str, tracking: Tracking) -> str:
     elif tracking.expected_shipping and tracking.expected_delivery:
         lines.append(
             f"Expédition prévue le {french_date(tracking.expected_shipping, weekday=True)}, "
-            f"livraison prévue le {french_date(tracking.expected_delivery, weekday=True)}.")
+            f"livraison prévue le {french_date(tracking.expected_delivery, weekday=True)}."
+        )
     elif tracking.expected_delivery and tracking.status not in (
-        OrderStatus.CANCELLED, OrderStatus.RETURNED
+        OrderStatus.CANCELLED,
+        OrderStatus.RETURNED,
     ):
         when = french_date(tracking.expected_delivery, weekday=True)
         verb = "était prévue" if tracking.delayed else "est prévue"
@@ -80,8 +95,11 @@ def tracking_summary(number: str, tracking: Tracking) -> str:
 def shipping_methods_summary(methods: list[ShippingMethod]) -> str:
     lines = ["Nos délais de livraison (jours ouvrés, après expédition) :"]
     for method in sorted(methods, key=lambda m: (m.min_days, m.price)):
-        days = (f"{method.min_days} jour" if method.min_days == method.max_days == 1
-                else f"{method.min_days} à {method.max_days} jours")
+        days = (
+            f"{method.min_days} jour"
+            if method.min_days == method.max_days == 1
+            else f"{method.min_days} à {method.max_days} jours"
+        )
         free = f", offerte dès {euros(method.free_above)}" if method.free_above else ""
         lines.append(f"• {method.name} : {days}, {euros(method.price)}{free}")
     lines.append("Les commandes passées avant 14 h sont expédiées le jour même (hors week-end).")
@@ -91,12 +109,13 @@ def shipping_methods_summary(methods: list[ShippingMethod]) -> str:
 def refund_summary(refunds: list[Refund]) -> str:
     lines = []
     for refund in refunds:
-        line = (f"• Remboursement {refund.reference} de {euros(refund.amount)} "
-                f"({safe(refund.reason, 80)}) : {REFUND_LABELS.get(refund.status, refund.status)}")
+        line = (
+            f"• Remboursement {refund.reference} de {euros(refund.amount)} "
+            f"({safe(refund.reason, 80)}) : {REFUND_LABELS.get(refund.status, refund.status)}"
+        )
         if refund.status == "refunded" and refund.refunded_at:
             line += f" le {french_date(refund.refunded_at)}"
         elif refund.expected_by:
             line += f", au plus tard le {french_date(refund.expected_by)}"
         lines.append(line + ".")
     return "\n".join(lines)
-

@@ -2,7 +2,7 @@
 
 Separate from `bot.settings` so that importing the knowledge base stays cheap and self-contained;
 the fusion weights and outcome thresholds default to the values measured by
-`python -m bot.kb tune` and stored in `tuning.json` beside this file.
+`python -m bot.tools.kb tune` and stored in `tuning.json` beside this file.
 """
 
 from __future__ import annotations

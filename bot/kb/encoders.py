@@ -24,7 +24,7 @@ from .types import KBError
 log = logging.getLogger(__name__)
 
 # sha256 over (relative path, content) of each encoder's weight files, as installed from the
-# pinned package versions (see `package` below). Recompute with `python -m bot.kb checksums`.
+# pinned package versions (see `package` below). Recompute with `python -m bot.tools.kb checksums`.
 PINNED_CHECKSUMS: dict[str, str] = {
     "all-MiniLM-L6-v2": "aad501698b1a7a90e7b66df3916aa9fcfc772a3fa15611d02f14c3e26dd715ae",
     "use-multilingual-v3": "76265c6aa203b99380943492609b3726deab1673ef2368751d7686d79ca137b4",

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from .normalise import normalise
+from bot.core.normalise import normalise
+
 from .types import Entry
 
 log = logging.getLogger(__name__)

@@ -17,12 +17,13 @@ from typing import Callable
 
 import numpy as np
 
+from bot.core.normalise import clean_for_encoder
+
 from . import index as faiss_index
 from . import store
 from .config import KBSettings
 from .corpus import corpus_hash, entries_from_json, entries_to_json, text_key
 from .encoders import Encoder
-from .normalise import clean_for_encoder
 from .types import CorruptVersionError, Entry, NoIndexError
 
 log = logging.getLogger(__name__)

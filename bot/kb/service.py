@@ -18,14 +18,16 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from bot.core import query_vector
+from bot.core.normalise import clean_for_encoder, has_content, truncate
+
 from . import index as faiss_index
-from . import publisher, query_vector, store
+from . import publisher, store
 from .config import KBSettings, get_kb_settings
 from .corpus import apply_changes, corpus_hash, entries_from_json, load_faq_dir
 from .encoders import Encoder, get_encoder
 from .fusion import FusionParams, Method, decide, dense_entry_scores, fuse
 from .lexical import LexicalLeg
-from .normalise import clean_for_encoder, has_content, truncate
 from .types import CorruptVersionError, Entry, Hit, Leg, ModelMismatchError, SearchResult
 
 log = logging.getLogger(__name__)

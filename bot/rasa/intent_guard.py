@@ -8,6 +8,7 @@ dropped and the NLU reads the words like any other text. The back office's inten
 (`agent_reply`, `handoff_resolved`…) reach Rasa only through its HTTP API (`trigger_intent`,
 with the API token), which does not go through here. Every channel passes through here.
 """
+
 from __future__ import annotations
 
 import copy
@@ -18,7 +19,7 @@ from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-# What a channel itself may send: Telegram's /start and /aide (bot/channels/common.py).
+# What a channel itself may send: Telegram's /start and /aide (bot/core/channels.py).
 PUBLIC_PAYLOADS = frozenset({"/greet"})
 
 
@@ -56,9 +57,12 @@ def install() -> None:
     if getattr(original, "comptoir_guard", False):
         return
 
-    async def parse_message(self: MessageProcessor, message: UserMessage,
-                            tracker: DialogueStateTracker | None = None,
-                            only_output_properties: bool = True) -> Any:
+    async def parse_message(
+        self: MessageProcessor,
+        message: UserMessage,
+        tracker: DialogueStateTracker | None = None,
+        only_output_properties: bool = True,
+    ) -> Any:
         text = guarded_text(message.text, tracker) if tracker is not None else message.text
         if text == message.text:
             return await original(self, message, tracker, only_output_properties)

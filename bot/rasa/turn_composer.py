@@ -9,6 +9,7 @@ channel), so that within one turn:
 - the same message is never sent twice.
 Everything else passes unchanged. Installed by `python -m bot.rasa`.
 """
+
 from __future__ import annotations
 
 from typing import Any, List
@@ -17,7 +18,7 @@ from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.nlu.openers import already_greets, greeting
+from bot.core.openers import already_greets, greeting
 
 # Intents whose own answer already greets.
 GREETS_BY_ITSELF = frozenset({"greet"})
@@ -60,8 +61,9 @@ def compose(tracker: DialogueStateTracker, events: List[Event]) -> None:
         if first and event.text:
             opening = _opening(user)
             if opening and not already_greets(event.text):
-                events[index] = BotUttered(f"{opening} {event.text}", event.data,
-                                           event.metadata, event.timestamp)
+                events[index] = BotUttered(
+                    f"{opening} {event.text}", event.data, event.metadata, event.timestamp
+                )
             first = False
         texts.add(events[index].text or "")
         index += 1
@@ -72,9 +74,13 @@ def install() -> None:
     if getattr(original, "comptoir_composer", False):
         return
 
-    def _log_action_on_tracker(self: MessageProcessor, tracker: DialogueStateTracker,
-                               action: Any, events: List[Event] | None,
-                               prediction: Any) -> None:
+    def _log_action_on_tracker(
+        self: MessageProcessor,
+        tracker: DialogueStateTracker,
+        action: Any,
+        events: List[Event] | None,
+        prediction: Any,
+    ) -> None:
         if events:
             compose(tracker, events)
         original(self, tracker, action, events, prediction)

@@ -9,6 +9,7 @@
 The Rasa socket.io URL given to the widget comes from COMPTOIR_WIDGET_SOCKET_URL (default
 http://127.0.0.1:$COMPTOIR_RASA_PORT, i.e. :5005). Run: `python -m bot.web serve --port 8200`.
 """
+
 from __future__ import annotations
 
 import html
@@ -19,7 +20,7 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from bot.shop.rules import SHIPPING_METHODS
+from bot.demo_shop.rules import SHIPPING_METHODS
 
 STATIC = Path(__file__).parent / "static"
 WIDGET_FILES = {
@@ -31,7 +32,8 @@ WIDGET_FILES = {
 
 def default_socket_url() -> str:
     return os.environ.get("COMPTOIR_WIDGET_SOCKET_URL") or (
-        f"http://127.0.0.1:{os.environ.get('COMPTOIR_RASA_PORT') or 5005}")
+        f"http://127.0.0.1:{os.environ.get('COMPTOIR_RASA_PORT') or 5005}"
+    )
 
 
 def _content_security_policy(socket_url: str) -> str:
@@ -39,9 +41,11 @@ def _content_security_policy(socket_url: str) -> str:
     parts = urlsplit(socket_url)
     ws_scheme = "wss" if parts.scheme == "https" else "ws"
     origin = f"{parts.scheme}://{parts.netloc}"
-    return ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            f"connect-src 'self' {origin} {ws_scheme}://{parts.netloc}; img-src 'self' data:; "
-            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        f"connect-src 'self' {origin} {ws_scheme}://{parts.netloc}; img-src 'self' data:; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
 
 
 PRODUCTS = [
@@ -62,9 +66,10 @@ def free_delivery() -> str:
 def shop_page(socket_url: str) -> str:
     cards = "\n".join(
         f'<article class="card"><div class="photo" style="background:{color}"></div>'
-        f"<h3>{html.escape(name)}</h3><p class=\"price\">{price}</p>"
+        f'<h3>{html.escape(name)}</h3><p class="price">{price}</p>'
         f'<button type="button">Ajouter au panier</button></article>'
-        for name, price, color in PRODUCTS)
+        for name, price, color in PRODUCTS
+    )
     return f"""<!doctype html>
 <html lang="fr">
 <head>
@@ -115,22 +120,31 @@ def shop_page(socket_url: str) -> str:
 
 def create_app(socket_url: str | None = None) -> FastAPI:
     socket_url = socket_url or default_socket_url()
-    app = FastAPI(title="Comptoir — widget de chat", docs_url=None, redoc_url=None,
-                  openapi_url=None)
+    app = FastAPI(
+        title="Comptoir — widget de chat", docs_url=None, redoc_url=None, openapi_url=None
+    )
     page = shop_page(socket_url)
     policy = _content_security_policy(socket_url)
 
     @app.get("/", response_class=HTMLResponse)
     def index() -> HTMLResponse:
-        return HTMLResponse(page, headers={"Content-Security-Policy": policy,
-                                           "X-Content-Type-Options": "nosniff",
-                                           "Referrer-Policy": "same-origin"})
+        return HTMLResponse(
+            page,
+            headers={
+                "Content-Security-Policy": policy,
+                "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "same-origin",
+            },
+        )
 
     def serve(name: str, media_type: str) -> None:
         def handler() -> FileResponse:
-            return FileResponse(STATIC / name, media_type=media_type,
-                                headers={"Cache-Control": "no-cache",
-                                         "X-Content-Type-Options": "nosniff"})
+            return FileResponse(
+                STATIC / name,
+                media_type=media_type,
+                headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+            )
+
         app.add_api_route(f"/widget/{name}", handler, methods=["GET"], include_in_schema=False)
 
     for name, media_type in WIDGET_FILES.items():

@@ -1,5 +1,6 @@
 """Hermetic action tests: named tracker fixtures, a CollectingDispatcher and an in-memory shop
 that behaves like the shop client (same exceptions, same models); no network."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,11 +13,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import create_engine
 
 from actions import common, handoff, knowledge
-from bot.handoff.client import BackOfficeUnavailable, HandoffNotOpen
-from bot.handoff.models import HandoffRequest, HandoffTicket
-from bot.proof_throttle import Limit, ProofThrottle
-from bot.shop.client import NotAllowed, OrderNotFound, ShopUnavailable, VerificationFailed
-from bot.shop.models import (
+from bot.clients.backoffice.client import BackOfficeUnavailable, HandoffNotOpen
+from bot.clients.backoffice.models import HandoffRequest, HandoffTicket
+from bot.clients.shop.contract import NotAllowed, OrderNotFound, ShopUnavailable, VerificationFailed
+from bot.clients.shop.models import (
     Address,
     Claim,
     ClaimKind,
@@ -31,37 +31,64 @@ from bot.shop.models import (
     TrackingEvent,
     Verification,
 )
+from bot.dialogue.proof_throttle import Limit, ProofThrottle
 
 EMAIL, POSTCODE = "camille.martin@exemple.fr", "69003"
 NOW = datetime(2026, 11, 20, 10, 0)
 
 
-def make_order(number: str = "CM100234", status: OrderStatus = OrderStatus.SHIPPED,
-               **changes: Any) -> Order:
+def make_order(
+    number: str = "CM100234", status: OrderStatus = OrderStatus.SHIPPED, **changes: Any
+) -> Order:
     shipped = status not in (OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.CANCELLED)
     order = Order(
-        number=number, status=status, placed_at=NOW - timedelta(days=3), first_name="Camille",
+        number=number,
+        status=status,
+        placed_at=NOW - timedelta(days=3),
+        first_name="Camille",
         shipping_method="colissimo",
-        shipping_address=Address(name="Camille Martin", line1="8 rue Garibaldi",
-                                 postcode=POSTCODE, city="Lyon"),
+        shipping_address=Address(
+            name="Camille Martin", line1="8 rue Garibaldi", postcode=POSTCODE, city="Lyon"
+        ),
         items=[
-            Item(sku="PULL-01", name="Pull en laine mérinos", category="mode", quantity=1,
-                 unit_price=59.0, returnable=status == OrderStatus.DELIVERED),
-            Item(sku="PARF-02", name="Eau de parfum 50 ml", category="parfum", quantity=1,
-                 unit_price=45.5, returnable=False,
-                 return_blocker="produit d'hygiène ouvert"),
+            Item(
+                sku="PULL-01",
+                name="Pull en laine mérinos",
+                category="mode",
+                quantity=1,
+                unit_price=59.0,
+                returnable=status == OrderStatus.DELIVERED,
+            ),
+            Item(
+                sku="PARF-02",
+                name="Eau de parfum 50 ml",
+                category="parfum",
+                quantity=1,
+                unit_price=45.5,
+                returnable=False,
+                return_blocker="produit d'hygiène ouvert",
+            ),
         ],
         total=104.5,
         tracking=Tracking(
             carrier="Colissimo" if shipped else None,
             tracking_number="6A12345678901" if shipped else None,
             tracking_url="https://www.laposte.fr/outils/suivre-vos-envois?code=6A12345678901"
-            if shipped else None,
-            status=status, expected_delivery=date(2026, 11, 24),
+            if shipped
+            else None,
+            status=status,
+            expected_delivery=date(2026, 11, 24),
             delivered_at=NOW if status == OrderStatus.DELIVERED else None,
             delayed=status == OrderStatus.DELAYED,
-            events=[TrackingEvent(at=NOW - timedelta(hours=5), place="Plateforme de Wissous",
-                                  description="Colis en cours d'acheminement")] if shipped else [],
+            events=[
+                TrackingEvent(
+                    at=NOW - timedelta(hours=5),
+                    place="Plateforme de Wissous",
+                    description="Colis en cours d'acheminement",
+                )
+            ]
+            if shipped
+            else [],
         ),
         cancellable=status in (OrderStatus.PAID, OrderStatus.PREPARING),
         address_changeable=status in (OrderStatus.PAID, OrderStatus.PREPARING),
@@ -89,8 +116,7 @@ class FakeShop:
             raise VerificationFailed("mismatch")
         return self.orders[number]
 
-    def verify_order(self, number: str, proof: Verification, client: str | None = None
-                     ) -> Order:
+    def verify_order(self, number: str, proof: Verification, client: str | None = None) -> Order:
         self.clients.append(client)
         return self._check("verify", number, proof)
 
@@ -101,11 +127,18 @@ class FakeShop:
         order = self._check("cancel", number, proof)
         if not order.cancellable:
             raise NotAllowed("Commande déjà expédiée.", code="not_cancellable")
-        refund = Refund(reference="RB-1", amount=order.total, status="pending",
-                        reason="Annulation", created_at=NOW, expected_by=date(2026, 12, 4),
-                        refunded_at=None)
-        order = order.model_copy(update={"status": OrderStatus.CANCELLED, "cancellable": False,
-                                         "refunds": [refund]})
+        refund = Refund(
+            reference="RB-1",
+            amount=order.total,
+            status="pending",
+            reason="Annulation",
+            created_at=NOW,
+            expected_by=date(2026, 12, 4),
+            refunded_at=None,
+        )
+        order = order.model_copy(
+            update={"status": OrderStatus.CANCELLED, "cancellable": False, "refunds": [refund]}
+        )
         self.orders[number] = order
         return order
 
@@ -115,19 +148,31 @@ class FakeShop:
         self.orders[number] = order
         return order
 
-    def create_return(self, number: str, proof: Verification, skus: list[str],
-                      reason: str) -> ReturnInfo:
+    def create_return(
+        self, number: str, proof: Verification, skus: list[str], reason: str
+    ) -> ReturnInfo:
         self._check("return", number, proof, skus, reason)
-        return ReturnInfo(rma="RMA-2026-000001", status="created", items=skus,
-                          label_url="http://127.0.0.1:8100/labels/RMA-2026-000001.pdf",
-                          instructions="Déposez le colis dans un bureau de poste.",
-                          created_at=NOW, refund_delay_days=14)
+        return ReturnInfo(
+            rma="RMA-2026-000001",
+            status="created",
+            items=skus,
+            label_url="http://127.0.0.1:8100/labels/RMA-2026-000001.pdf",
+            instructions="Déposez le colis dans un bureau de poste.",
+            created_at=NOW,
+            refund_delay_days=14,
+        )
 
     def refunds(self, number: str, proof: Verification) -> list[Refund]:
         return self._check("refunds", number, proof).refunds
 
-    def create_claim(self, number: str, proof: Verification, kind: ClaimKind,
-                     description: str = "", skus: list[str] | None = None) -> Claim:
+    def create_claim(
+        self,
+        number: str,
+        proof: Verification,
+        kind: ClaimKind,
+        description: str = "",
+        skus: list[str] | None = None,
+    ) -> Claim:
         self._check("claim", number, proof, kind, description)
         return Claim(reference="RCL-000001", kind=kind, resolution="reship", message="Renvoi")
 
@@ -135,14 +180,31 @@ class FakeShop:
         self.calls.append(("shipping_methods", ()))
         if self.down:
             raise ShopUnavailable("down")
-        return [ShippingMethod(code="colissimo", name="Colissimo à domicile", carrier="Colissimo",
-                               min_days=2, max_days=3, price=4.9, free_above=60.0),
-                ShippingMethod(code="chrono", name="Chronopost express", carrier="Chronopost",
-                               min_days=1, max_days=1, price=9.9, free_above=None)]
+        return [
+            ShippingMethod(
+                code="colissimo",
+                name="Colissimo à domicile",
+                carrier="Colissimo",
+                min_days=2,
+                max_days=3,
+                price=4.9,
+                free_above=60.0,
+            ),
+            ShippingMethod(
+                code="chrono",
+                name="Chronopost express",
+                carrier="Chronopost",
+                min_days=1,
+                max_days=1,
+                price=9.9,
+                free_above=None,
+            ),
+        ]
 
     def return_policy(self) -> ReturnPolicy:
-        return ReturnPolicy(withdrawal_days=14, refund_delay_days=14, rules=[],
-                            non_returnable_categories=[])
+        return ReturnPolicy(
+            withdrawal_days=14, refund_delay_days=14, rules=[], non_returnable_categories=[]
+        )
 
 
 class FakeBackOffice:
@@ -165,10 +227,14 @@ class FakeBackOffice:
         self.handoffs.append(request)
         staffed = self.open_now and self.agents_online > 0
         return HandoffTicket(
-            id=len(self.handoffs), conversation_id=request.conversation_id, status="waiting",
-            open_now=self.open_now, agents_online=self.agents_online,
+            id=len(self.handoffs),
+            conversation_id=request.conversation_id,
+            status="waiting",
+            open_now=self.open_now,
+            agents_online=self.agents_online,
             expected_wait_minutes=5 if staffed else None,
-            answer_by=None if staffed else datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc))
+            answer_by=None if staffed else datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc),
+        )
 
     def relay(self, conversation_id: str, text: str) -> None:
         self._check()
@@ -196,15 +262,21 @@ def no_knowledge_base(monkeypatch: pytest.MonkeyPatch) -> None:
     no test reads the published index."""
     from bot.kb import SearchResult
 
-    monkeypatch.setattr(knowledge, "search_kb", lambda query, k=3, text_vector=None: SearchResult(
-        query=query, outcome="none", confidence=0.0, hits=()))
+    monkeypatch.setattr(
+        knowledge,
+        "search_kb",
+        lambda query, k=3, text_vector=None: SearchResult(
+            query=query, outcome="none", confidence=0.0, hits=()
+        ),
+    )
 
 
 @pytest.fixture(autouse=True)
 def proof_counter() -> Iterator[ProofThrottle]:
     """Every action test counts wrong proofs in its own in-memory database."""
-    counter = ProofThrottle(create_engine("sqlite://"), {
-        "conversation": Limit(5, 900), "ip": Limit(10, 900)})
+    counter = ProofThrottle(
+        create_engine("sqlite://"), {"conversation": Limit(5, 900), "ip": Limit(10, 900)}
+    )
     common.use_throttle(counter)
     yield counter
     common.use_throttle(None)
@@ -212,33 +284,59 @@ def proof_counter() -> Iterator[ProofThrottle]:
 
 @pytest.fixture
 def shop() -> Iterator[FakeShop]:
-    fake = FakeShop(make_order(), make_order("CM200001", OrderStatus.PREPARING),
-                    make_order("CM300001", OrderStatus.DELIVERED),
-                    make_order("CM400001", OrderStatus.DELAYED))
+    fake = FakeShop(
+        make_order(),
+        make_order("CM200001", OrderStatus.PREPARING),
+        make_order("CM300001", OrderStatus.DELIVERED),
+        make_order("CM400001", OrderStatus.DELAYED),
+    )
     common.use_shop(fake)  # type: ignore[arg-type]
     yield fake
     common.use_shop(None)
 
 
-def tracker(slots: dict[str, Any] | None = None, text: str = "", intent: str = "inform",
-            active_loop: str | None = None, events: list[dict[str, Any]] | None = None) -> Tracker:
+def tracker(
+    slots: dict[str, Any] | None = None,
+    text: str = "",
+    intent: str = "inform",
+    active_loop: str | None = None,
+    events: list[dict[str, Any]] | None = None,
+) -> Tracker:
     """A tracker as the Rasa server sends it to the action server."""
-    base = {"order_number": None, "order_contact": None, "verified_order": None,
-            "verification_failures": 0, "order_facts": None, "requested_slot": None}
+    base = {
+        "order_number": None,
+        "order_contact": None,
+        "verified_order": None,
+        "verification_failures": 0,
+        "order_facts": None,
+        "requested_slot": None,
+    }
     return Tracker(
-        sender_id="test-conversation", slots={**base, **(slots or {})},
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0},
-                        "entities": []},
-        events=events or [], paused=False, followup_action=None,
-        active_loop={"name": active_loop} if active_loop else {}, latest_action_name=None,
+        sender_id="test-conversation",
+        slots={**base, **(slots or {})},
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": 1.0},
+            "entities": [],
+        },
+        events=events or [],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name=None,
     )
 
 
 def verified(number: str = "CM100234", **slots: Any) -> dict[str, Any]:
     """Slots of a conversation that has proved it owns `number`."""
     order = common.shop().verify_order(number, Verification(email=EMAIL))
-    return {"order_number": number, "order_contact": EMAIL, "verified_order": number,
-            "order_facts": common.order_facts(order), **slots}
+    return {
+        "order_number": number,
+        "order_contact": EMAIL,
+        "verified_order": number,
+        "order_facts": common.order_facts(order),
+        **slots,
+    }
 
 
 def run(action: Action, tracker_: Tracker) -> tuple[list[dict[str, Any]], CollectingDispatcher]:
@@ -269,8 +367,9 @@ def domain() -> dict[str, Any]:
     return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 
 
-def validate(action: Action, tracker_: Tracker, domain_: dict[str, Any]
-             ) -> tuple[dict[str, Any], CollectingDispatcher]:
+def validate(
+    action: Action, tracker_: Tracker, domain_: dict[str, Any]
+) -> tuple[dict[str, Any], CollectingDispatcher]:
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tracker_, domain_))
     return slots_set(events), dispatcher

@@ -1,4 +1,5 @@
 """Cancellation: only before shipping, only after an explicit yes."""
+
 from __future__ import annotations
 
 from actions.cancellations import ActionCancelOrder, ValidateCancelOrderForm
@@ -16,21 +17,28 @@ from tests.actions.conftest import (
 
 
 def test_cancellable_order_asks_for_confirmation(shop, domain):
-    t = tracker({"order_number": "CM200001", "order_contact": EMAIL},
-                active_loop="cancel_order_form",
-                events=slot_events(order_number="CM200001", order_contact=EMAIL))
+    t = tracker(
+        {"order_number": "CM200001", "order_contact": EMAIL},
+        active_loop="cancel_order_form",
+        events=slot_events(order_number="CM200001", order_contact=EMAIL),
+    )
     slots, _ = validate(ValidateCancelOrderForm(), t, domain)
     assert slots["requested_slot"] == "confirmed"
-    _, dispatcher = run(ActionAskConfirmed(), tracker(verified("CM200001"),
-                                                      active_loop="cancel_order_form"))
+    _, dispatcher = run(
+        ActionAskConfirmed(), tracker(verified("CM200001"), active_loop="cancel_order_form")
+    )
     assert "CM200001" in texts(dispatcher) and "annulation" in texts(dispatcher)
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/affirm", "/deny"]
 
 
 def test_a_typed_yes_or_no_is_understood_and_a_question_is_not_an_answer(shop, domain):
     def answer(text: str, intent: str) -> dict:
-        t = tracker({**verified("CM200001"), "requested_slot": "confirmed"}, text=text,
-                    intent=intent, active_loop="cancel_order_form")
+        t = tracker(
+            {**verified("CM200001"), "requested_slot": "confirmed"},
+            text=text,
+            intent=intent,
+            active_loop="cancel_order_form",
+        )
         return validate(ValidateCancelOrderForm(), t, domain)[0]
 
     assert answer("oui annulez", "cancel_order")["confirmed"] is True
@@ -41,16 +49,17 @@ def test_a_typed_yes_or_no_is_understood_and_a_question_is_not_an_answer(shop, d
 
 
 def test_shipped_order_skips_the_question(shop, domain):
-    t = tracker({"order_number": "CM100234", "order_contact": EMAIL},
-                active_loop="cancel_order_form",
-                events=slot_events(order_number="CM100234", order_contact=EMAIL))
+    t = tracker(
+        {"order_number": "CM100234", "order_contact": EMAIL},
+        active_loop="cancel_order_form",
+        events=slot_events(order_number="CM100234", order_contact=EMAIL),
+    )
     slots, _ = validate(ValidateCancelOrderForm(), t, domain)
     assert slots["requested_slot"] is None
 
 
 def test_confirmed_cancellation_cancels_and_announces_the_refund(shop):
-    events, dispatcher = run(ActionCancelOrder(), tracker(verified("CM200001",
-                                                                   confirmed=True)))
+    events, dispatcher = run(ActionCancelOrder(), tracker(verified("CM200001", confirmed=True)))
     assert "la commande CM200001 est annulée" in texts(dispatcher)
     assert "104,50 €" in texts(dispatcher)
     assert shop.orders["CM200001"].status.value == "cancelled"
@@ -58,16 +67,14 @@ def test_confirmed_cancellation_cancels_and_announces_the_refund(shop):
 
 
 def test_denied_cancellation_keeps_the_order(shop):
-    events, dispatcher = run(ActionCancelOrder(), tracker(verified("CM200001",
-                                                                   confirmed=False)))
+    events, dispatcher = run(ActionCancelOrder(), tracker(verified("CM200001", confirmed=False)))
     assert dispatcher.messages[0]["response"] == "utter_cancel_kept"
     assert shop.orders["CM200001"].status.value == "preparing"
     assert slots_set(events) == {"confirmed": None}
 
 
 def test_shipped_order_explains_and_offers_a_return_later(shop):
-    _, dispatcher = run(ActionCancelOrder(), tracker(verified("CM100234",
-                                                              confirmed=True)))
+    _, dispatcher = run(ActionCancelOrder(), tracker(verified("CM100234", confirmed=True)))
     assert "je ne peux plus l'annuler" in texts(dispatcher)
     assert "retourner gratuitement sous 14 jours" in texts(dispatcher)
     assert all(call[0] != "cancel" for call in shop.calls)

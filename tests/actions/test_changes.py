@@ -1,4 +1,5 @@
 """Address changes before shipping."""
+
 from __future__ import annotations
 
 from actions.changes import ActionChangeAddress, ValidateChangeOrderForm
@@ -7,8 +8,11 @@ from tests.actions.conftest import run, texts, tracker, validate, verified
 
 def test_an_address_in_words_is_read_and_chez_moi_is_not(shop, domain):
     def fill(text: str) -> dict:
-        t = tracker({**verified("CM200001"), "requested_slot": "new_address"}, text=text,
-                    active_loop="change_order_form")
+        t = tracker(
+            {**verified("CM200001"), "requested_slot": "new_address"},
+            text=text,
+            active_loop="change_order_form",
+        )
         return validate(ValidateChangeOrderForm(), t, domain)[0]
 
     assert "new_address" not in fill("chez moi")
@@ -19,8 +23,9 @@ def test_an_address_in_words_is_read_and_chez_moi_is_not(shop, domain):
 
 def test_address_is_changed_and_confirmed_escaped(shop):
     new = "5 rue <script>alert(1)</script> des Lilas, 44000 Nantes"
-    _, dispatcher = run(ActionChangeAddress(), tracker(verified("CM200001", new_address=new,
-                                                                confirmed=True)))
+    _, dispatcher = run(
+        ActionChangeAddress(), tracker(verified("CM200001", new_address=new, confirmed=True))
+    )
     said = texts(dispatcher)
     assert "<script>" not in said
     assert "44000 Nantes" in said
@@ -28,7 +33,8 @@ def test_address_is_changed_and_confirmed_escaped(shop):
 
 
 def test_shipped_order_address_cannot_change(shop):
-    _, dispatcher = run(ActionChangeAddress(), tracker(verified("CM100234",
-                                                                new_address="1 rue X 75001 Paris")))
+    _, dispatcher = run(
+        ActionChangeAddress(), tracker(verified("CM100234", new_address="1 rue X 75001 Paris"))
+    )
     assert "déjà expédiée" in texts(dispatcher)
     assert all(call[0] != "address" for call in shop.calls)

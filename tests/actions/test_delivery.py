@@ -1,4 +1,5 @@
 """Delivery times, in general or for the verified order."""
+
 from __future__ import annotations
 
 from actions.delivery import ActionDeliveryTimes

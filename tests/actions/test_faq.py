@@ -1,4 +1,5 @@
 """Knowledge-base answers and the fallback that tries the knowledge base first."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,13 +10,23 @@ from tests.actions.conftest import run, slots_set, texts, tracker
 
 
 def hit(entry_id: str, question: str) -> Hit:
-    return Hit(id=entry_id, topic="payment", question=question, answer=f"Réponse à {question}",
-               score=0.9, dense_score=0.8, lexical_score=0.9, legs=("dense", "lexical"))
+    return Hit(
+        id=entry_id,
+        topic="payment",
+        question=question,
+        answer=f"Réponse à {question}",
+        score=0.9,
+        dense_score=0.8,
+        lexical_score=0.9,
+        legs=("dense", "lexical"),
+    )
 
 
-HITS = (hit("payment.instalments", "Puis-je payer en plusieurs fois ?"),
-        hit("payment.methods", "Quels moyens de paiement acceptez-vous ?"),
-        hit("payment.refused", "Ma carte est refusée, que faire ?"))
+HITS = (
+    hit("payment.instalments", "Puis-je payer en plusieurs fois ?"),
+    hit("payment.methods", "Quels moyens de paiement acceptez-vous ?"),
+    hit("payment.refused", "Ma carte est refusée, que faire ?"),
+)
 
 
 @pytest.fixture
@@ -27,10 +38,13 @@ def kb_says(monkeypatch):
             asked.append(query)
             if outcome is None:
                 raise NoIndexError("no index published yet")
-            return SearchResult(query=query, outcome=outcome, confidence=0.8,
-                                hits=HITS if outcome != "none" else ())
+            return SearchResult(
+                query=query, outcome=outcome, confidence=0.8, hits=HITS if outcome != "none" else ()
+            )
+
         monkeypatch.setattr(knowledge, "search_kb", search)
         return asked
+
     return install
 
 
@@ -40,10 +54,13 @@ def test_confident_answer_is_given(kb_says):
     assert texts(dispatcher) == "Réponse à Puis-je payer en plusieurs fois ?"
     assert asked == ["je peux payer en 3 fois ?"]
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == [
-        '/faq_feedback{"helpful": "yes"}', '/faq_feedback{"helpful": "no"}']
-    assert events == [{"event": "slot", "timestamp": None, "name": "kb_entry",
-                       "value": "payment.instalments"},
-                      {"event": "slot", "timestamp": None, "name": "kb_topic", "value": "payment"}]
+        '/faq_feedback{"helpful": "yes"}',
+        '/faq_feedback{"helpful": "no"}',
+    ]
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "kb_entry", "value": "payment.instalments"},
+        {"event": "slot", "timestamp": None, "name": "kb_topic", "value": "payment"},
+    ]
 
 
 def test_unsure_offers_the_top_three_as_buttons(kb_says):
@@ -60,8 +77,9 @@ def test_no_answer_or_no_index_offers_a_human(kb_says, outcome):
     kb_says(outcome)
     _, dispatcher = run(faq.ActionAnswerFaq(), tracker(text="question bizarre"))
     assert "pas trouvé de réponse sûre" in texts(dispatcher)
-    assert dispatcher.messages[0]["buttons"] == [{"title": "Parler à un conseiller",
-                                                  "payload": "/human_handoff"}]
+    assert dispatcher.messages[0]["buttons"] == [
+        {"title": "Parler à un conseiller", "payload": "/human_handoff"}
+    ]
 
 
 def test_fallback_tries_the_knowledge_base_first(kb_says):
@@ -78,8 +96,10 @@ def test_fallback_without_an_answer_offers_the_menu(kb_says):
 
 def test_fallback_in_a_form_asks_again_without_searching(kb_says):
     asked = kb_says("answer")
-    events, dispatcher = run(faq.ActionFallback(), tracker({"requested_slot": "order_number"},
-                                                           active_loop="track_order_form"))
+    events, dispatcher = run(
+        faq.ActionFallback(),
+        tracker({"requested_slot": "order_number"}, active_loop="track_order_form"),
+    )
     assert texts(dispatcher) == faq.SLOT_HINTS["order_number"]
     assert events[0]["name"] == "track_order_form" and asked == []
 
@@ -97,8 +117,13 @@ def test_fallback_on_an_order_number_alone_looks_the_order_up(kb_says):
 def test_not_knowing_offers_the_nearest_questions_not_a_person(monkeypatch, action):
     """Nothing sure: the closest questions and a way forward; a person is offered, not
     imposed (the first time)."""
-    monkeypatch.setattr(knowledge, "search_kb", lambda query, k=3, text_vector=None: SearchResult(
-        query=query, outcome="none", confidence=0.1, hits=HITS))
+    monkeypatch.setattr(
+        knowledge,
+        "search_kb",
+        lambda query, k=3, text_vector=None: SearchResult(
+            query=query, outcome="none", confidence=0.1, hits=HITS
+        ),
+    )
     events, dispatcher = run(action, tracker(text="une question que la FAQ ne couvre pas"))
     buttons = dispatcher.messages[0]["buttons"]
     assert [b["title"] for b in buttons[:3]] == [h.question for h in HITS]

@@ -1,4 +1,5 @@
 """'Was this helpful?' answers are recorded with the entry they are about."""
+
 from __future__ import annotations
 
 import json
@@ -21,10 +22,19 @@ def feedback_file(tmp_path, monkeypatch):
 def feedback_tracker(value: str | None, entry: str | None = "payment.instalments") -> Tracker:
     entities = [{"entity": "helpful", "value": value}] if value else []
     return Tracker(
-        sender_id="conv-1", slots={"kb_entry": entry}, latest_message={
-            "text": "/faq_feedback", "intent": {"name": "faq_feedback"}, "entities": entities},
-        events=[{"event": "user", "input_channel": "rest"}], paused=False, followup_action=None,
-        active_loop={}, latest_action_name=None)
+        sender_id="conv-1",
+        slots={"kb_entry": entry},
+        latest_message={
+            "text": "/faq_feedback",
+            "intent": {"name": "faq_feedback"},
+            "entities": entities,
+        },
+        events=[{"event": "user", "input_channel": "rest"}],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name=None,
+    )
 
 
 @pytest.mark.parametrize("value, helpful", [("yes", True), ("no", False)])
@@ -32,7 +42,10 @@ def test_feedback_is_appended_as_a_json_line(feedback_file, value, helpful):
     events, dispatcher = run(ActionRecordFaqFeedback(), feedback_tracker(value))
     line = json.loads(feedback_file.read_text().splitlines()[-1])
     assert (line["conversation"], line["entry"], line["helpful"]) == (
-        "conv-1", "payment.instalments", helpful)
+        "conv-1",
+        "payment.instalments",
+        helpful,
+    )
     assert line["channel"] == "rest"
     assert slots_set(events) == {"kb_entry": None}
     assert "Merci" in texts(dispatcher)

@@ -1,5 +1,6 @@
 """Handing over to a person: every trigger, what the agent is told, what the shopper is told,
 the relay while an agent owns the conversation, and the way back to the bot."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -22,16 +23,27 @@ from tests.actions.conftest import run, slots_set, texts, tracker, verified
 CONVERSATION = [
     {"event": "user", "text": "bonjour", "parse_data": {"intent": {"name": "greet"}}},
     {"event": "bot", "text": "Bonjour ! Que puis-je faire pour vous ?"},
-    {"event": "user", "text": "je veux retourner mon pull",
-     "parse_data": {"intent": {"name": "return_item"}}},
+    {
+        "event": "user",
+        "text": "je veux retourner mon pull",
+        "parse_data": {"intent": {"name": "return_item"}},
+    },
     {"event": "user", "text": "/affirm", "parse_data": {"intent": {"name": "affirm"}}},
-    {"event": "user", "text": "EXTERNAL: agent_reply",
-     "parse_data": {"intent": {"name": "agent_reply"}}},
+    {
+        "event": "user",
+        "text": "EXTERNAL: agent_reply",
+        "parse_data": {"intent": {"name": "agent_reply"}},
+    },
 ]
 
 
-def with_message(text: str, intent: str = "human_handoff", mood: str = "calm",
-                 entities: list[dict[str, Any]] | None = None, **kwargs: Any):
+def with_message(
+    text: str,
+    intent: str = "human_handoff",
+    mood: str = "calm",
+    entities: list[dict[str, Any]] | None = None,
+    **kwargs: Any,
+):
     t = tracker(text=text, intent=intent, **kwargs)
     t.latest_message["mood"] = {"label": mood, "compound": 0.0, "cues": []}
     t.latest_message["entities"] = entities or []
@@ -39,9 +51,14 @@ def with_message(text: str, intent: str = "human_handoff", mood: str = "calm",
 
 
 def test_asking_for_a_person_registers_the_conversation_with_what_the_agent_needs(
-        shop, back_office):
-    t = with_message("je veux un conseiller", slots=verified(), active_loop="return_item_form",
-                     events=CONVERSATION)
+    shop, back_office
+):
+    t = with_message(
+        "je veux un conseiller",
+        slots=verified(),
+        active_loop="return_item_form",
+        events=CONVERSATION,
+    )
     events, dispatcher = run(ActionHumanHandoff(), t)
     [request] = back_office.handoffs
     assert request.conversation_id == "test-conversation"
@@ -50,16 +67,20 @@ def test_asking_for_a_person_registers_the_conversation_with_what_the_agent_need
     assert request.summary.request.startswith("Retour d'article")
     # Said things only: no button payload, no back-office event.
     assert [(m.sender, m.text) for m in request.summary.last_messages] == [
-        ("shopper", "bonjour"), ("bot", "Bonjour ! Que puis-je faire pour vous ?"),
-        ("shopper", "je veux retourner mon pull")]
+        ("shopper", "bonjour"),
+        ("bot", "Bonjour ! Que puis-je faire pour vous ?"),
+        ("shopper", "je veux retourner mon pull"),
+    ]
     assert ActiveLoop(None) in events
     assert slots_set(events)["handoff_active"] is True
     assert "dans 5 minutes environ" in texts(dispatcher)
 
 
 def test_an_upset_shopper_is_handed_over_first(back_office):
-    run(ActionHumanHandoff(), with_message("VOUS ÊTES DES ESCROCS", intent="track_order",
-                                           mood="upset"))
+    run(
+        ActionHumanHandoff(),
+        with_message("VOUS ÊTES DES ESCROCS", intent="track_order", mood="upset"),
+    )
     [request] = back_office.handoffs
     assert request.reason.value == "upset" and request.priority == 1
     assert request.mood == "mécontent"
@@ -92,40 +113,55 @@ def test_already_with_a_person_registers_nothing_twice(back_office):
 
 
 def test_relay_passes_the_message_on_and_says_nothing(back_office):
-    events, dispatcher = run(ActionRelayToAgent(), with_message(
-        "<b>toujours là ?</b>", intent="greet", slots={"handoff_active": True}))
+    events, dispatcher = run(
+        ActionRelayToAgent(),
+        with_message("<b>toujours là ?</b>", intent="greet", slots={"handoff_active": True}),
+    )
     assert back_office.messages == [("test-conversation", "<b>toujours là ?</b>")]
     assert dispatcher.messages == [] and events == []
 
 
 def test_relay_to_a_case_closed_meanwhile_gives_the_conversation_back(back_office):
     back_office.closed.add("test-conversation")
-    events, dispatcher = run(ActionRelayToAgent(), with_message(
-        "allô ?", intent="greet", slots={"handoff_active": True}))
+    events, dispatcher = run(
+        ActionRelayToAgent(), with_message("allô ?", intent="greet", slots={"handoff_active": True})
+    )
     assert slots_set(events) == {"handoff_active": False}
     assert dispatcher.messages[0]["response"] == "utter_handoff_over"
 
 
 def test_relay_with_the_back_office_down_stays_silent(back_office):
     back_office.down = True
-    events, dispatcher = run(ActionRelayToAgent(), with_message(
-        "allô ?", intent="greet", slots={"handoff_active": True}))
+    events, dispatcher = run(
+        ActionRelayToAgent(), with_message("allô ?", intent="greet", slots={"handoff_active": True})
+    )
     assert dispatcher.messages == [] and events == []
 
 
 def test_agent_reply_is_said_with_the_agents_name():
-    _, dispatcher = run(ActionAgentReply(), with_message(
-        "EXTERNAL: agent_reply", intent="agent_reply",
-        entities=[{"entity": "agent_text", "value": "Je regarde votre colis."},
-                  {"entity": "agent_name", "value": "Julie"}]))
+    _, dispatcher = run(
+        ActionAgentReply(),
+        with_message(
+            "EXTERNAL: agent_reply",
+            intent="agent_reply",
+            entities=[
+                {"entity": "agent_text", "value": "Je regarde votre colis."},
+                {"entity": "agent_name", "value": "Julie"},
+            ],
+        ),
+    )
     [message] = dispatcher.messages
     assert message["text"] == "Julie (service client) : Je regarde votre colis."
     assert message["agent"] == "Julie"
 
 
 def test_resolution_gives_the_conversation_back_and_asks_for_a_rating():
-    events, dispatcher = run(ActionHandoffResolved(), with_message(
-        "EXTERNAL: handoff_resolved", intent="handoff_resolved", slots={"handoff_active": True}))
+    events, dispatcher = run(
+        ActionHandoffResolved(),
+        with_message(
+            "EXTERNAL: handoff_resolved", intent="handoff_resolved", slots={"handoff_active": True}
+        ),
+    )
     assert slots_set(events) == {"handoff_active": False}
     [message] = dispatcher.messages
     assert message["response"] == "utter_ask_rating"
@@ -134,21 +170,29 @@ def test_resolution_gives_the_conversation_back_and_asks_for_a_rating():
 
 
 def test_handing_back_without_resolution():
-    events, dispatcher = run(ActionHandoffReturned(), with_message(
-        "EXTERNAL: handoff_returned", intent="handoff_returned", slots={"handoff_active": True}))
+    events, dispatcher = run(
+        ActionHandoffReturned(),
+        with_message(
+            "EXTERNAL: handoff_returned", intent="handoff_returned", slots={"handoff_active": True}
+        ),
+    )
     assert slots_set(events) == {"handoff_active": False}
     assert dispatcher.messages[0]["response"] == "utter_handoff_returned"
 
 
 def test_rating_is_recorded_with_the_conversation(back_office):
-    run(ActionRecordRating(), with_message("/rate", intent="rate",
-                                           entities=[{"entity": "rating", "value": "4"}]))
+    run(
+        ActionRecordRating(),
+        with_message("/rate", intent="rate", entities=[{"entity": "rating", "value": "4"}]),
+    )
     assert back_office.ratings == [("test-conversation", 4)]
 
 
 def test_rating_out_of_range_is_not_recorded(back_office):
-    _, dispatcher = run(ActionRecordRating(), with_message(
-        "/rate", intent="rate", entities=[{"entity": "rating", "value": "9"}]))
+    _, dispatcher = run(
+        ActionRecordRating(),
+        with_message("/rate", intent="rate", entities=[{"entity": "rating", "value": "9"}]),
+    )
     assert back_office.ratings == []
     assert dispatcher.messages[0]["response"] == "utter_thank_rating"
 
@@ -160,8 +204,9 @@ class NothingFound:
 
 def unsure_tracker(turns: int, last_unsure: float | None):
     events = [{"event": "user", "text": f"message {i}"} for i in range(turns)]
-    return with_message("blablabla", intent="nlu_fallback", events=events,
-                        slots={"unsure_turn": last_unsure})
+    return with_message(
+        "blablabla", intent="nlu_fallback", events=events, slots={"unsure_turn": last_unsure}
+    )
 
 
 def test_unsure_twice_in_a_row_hands_over(monkeypatch, back_office):

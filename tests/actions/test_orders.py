@@ -1,4 +1,5 @@
 """Order tracking once the order is verified."""
+
 from __future__ import annotations
 
 from actions.orders import ActionTrackOrder

@@ -1,4 +1,5 @@
 """Refund status."""
+
 from __future__ import annotations
 
 from actions.cancellations import ActionCancelOrder

@@ -1,4 +1,5 @@
 """Returns: list the items, explain what cannot be returned, create the return."""
+
 from __future__ import annotations
 
 from actions.returns import ActionAskReturnSkus, ActionCreateReturn, ValidateReturnItemForm
@@ -7,8 +8,12 @@ from tests.actions.conftest import run, slots_set, texts, tracker, validate, ver
 
 def test_the_article_by_name_and_a_reason_in_words_but_not_a_question(shop, domain):
     def fill(requested: str, text: str, intent: str = "inform", **slots: str) -> dict:
-        t = tracker({**verified("CM300001"), "requested_slot": requested, **slots}, text=text,
-                    intent=intent, active_loop="return_item_form")
+        t = tracker(
+            {**verified("CM300001"), "requested_slot": requested, **slots},
+            text=text,
+            intent=intent,
+            active_loop="return_item_form",
+        )
         return validate(ValidateReturnItemForm(), t, domain)[0]
 
     assert fill("return_skus", "le pull")["return_skus"] == "PULL-01"
@@ -29,20 +34,34 @@ def test_items_are_listed_with_reasons_for_the_others(shop):
 
 
 def test_return_is_created_with_label_and_refund_timing(shop):
-    events, dispatcher = run(ActionCreateReturn(), tracker(verified(
-        "CM300001", return_skus="PULL-01", return_reason="La taille ne convient pas",
-        confirmed=True)))
+    events, dispatcher = run(
+        ActionCreateReturn(),
+        tracker(
+            verified(
+                "CM300001",
+                return_skus="PULL-01",
+                return_reason="La taille ne convient pas",
+                confirmed=True,
+            )
+        ),
+    )
     said = texts(dispatcher)
     assert "RMA-2026-000001" in said and "/labels/RMA-2026-000001.pdf" in said
     assert "remboursé(e) sous 14 jours" in said
-    assert shop.calls[-1] == ("return", ("CM300001", shop.calls[-1][1][1], ["PULL-01"],
-                                         "La taille ne convient pas"))
+    assert shop.calls[-1] == (
+        "return",
+        ("CM300001", shop.calls[-1][1][1], ["PULL-01"], "La taille ne convient pas"),
+    )
     assert slots_set(events) == {"return_skus": None, "return_reason": None, "confirmed": None}
 
 
 def test_no_return_without_a_yes(shop):
-    _, dispatcher = run(ActionCreateReturn(), tracker(verified(
-        "CM300001", return_skus="PULL-01", return_reason="trop petit", confirmed=False)))
+    _, dispatcher = run(
+        ActionCreateReturn(),
+        tracker(
+            verified("CM300001", return_skus="PULL-01", return_reason="trop petit", confirmed=False)
+        ),
+    )
     assert "aucun retour" in texts(dispatcher)
     assert all(call[0] != "return" for call in shop.calls)
 

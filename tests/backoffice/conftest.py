@@ -1,5 +1,6 @@
 """Fixtures of the back-office tests: a tmp SQLite back office, a Rasa stand-in, a small real
 knowledge base (built once per session, copied per test), users of each role, a fixed clock."""
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,8 @@ from bot.kb.config import REPO_ROOT, get_kb_settings  # noqa: E402
 from bot.kb.corpus import load_faq_dir  # noqa: E402
 from bot.kb.encoders import Encoder, get_encoder  # noqa: E402
 from bot.kb.service import KnowledgeBase  # noqa: E402
-from bot.processes import free_port  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.tools.processes import free_port  # noqa: E402
 from tests.channels.standins import Call, StandIn  # noqa: E402
 
 PASSWORD = "mot-de-passe-solide"
@@ -48,8 +49,9 @@ class RasaStandIn(StandIn):
         self.trackers: dict[str, dict[str, Any]] = {}
         self.fail_with: int | None = None
 
-    def handle(self, verb: str, path: str, query: dict[str, str], body: str,
-               content_type: str) -> tuple[int, Any]:
+    def handle(
+        self, verb: str, path: str, query: dict[str, str], body: str, content_type: str
+    ) -> tuple[int, Any]:
         if query.get("token") != self.token:
             return 401, {"status": "failure", "reason": "NotAuthenticated"}
         match = re.fullmatch(r"/conversations/([^/]+)/(tracker|trigger_intent)", path)
@@ -62,8 +64,9 @@ class RasaStandIn(StandIn):
         self.record(Call(f"{verb} {what}", {"conversation": conversation, **params}, query, body))
         if self.fail_with:
             return self.fail_with, {"status": "failure", "message": "boom"}
-        tracker = self.trackers.get(conversation, {"sender_id": conversation, "slots": {},
-                                                   "events": []})
+        tracker = self.trackers.get(
+            conversation, {"sender_id": conversation, "slots": {}, "events": []}
+        )
         if what == "tracker":
             return 200, tracker
         return 200, {"tracker": tracker, "messages": []}
@@ -151,18 +154,29 @@ class BackOffice:
     def db(self) -> Any:
         return self.app.state.sessions()
 
-    def add_user(self, email: str, role: str, name: str | None = None, active: bool = True,
-                 last_seen: datetime | None = None) -> int:
+    def add_user(
+        self,
+        email: str,
+        role: str,
+        name: str | None = None,
+        active: bool = True,
+        last_seen: datetime | None = None,
+    ) -> int:
         with self.db() as db:
-            user = User(email=email, display_name=name or email.split("@")[0].title(),
-                        role=role, password_hash=HASH, active=active, last_seen=last_seen)
+            user = User(
+                email=email,
+                display_name=name or email.split("@")[0].title(),
+                role=role,
+                password_hash=HASH,
+                active=active,
+                last_seen=last_seen,
+            )
             db.add(user)
             db.commit()
             self.users[email] = user.id
             return user.id
 
-    def login(self, email: str, password: str = PASSWORD, client: TestClient | None = None
-              ) -> str:
+    def login(self, email: str, password: str = PASSWORD, client: TestClient | None = None) -> str:
         """Log in; returns the session's CSRF token."""
         client = client or self.client
         response = self.try_login(email, password, client)
@@ -173,16 +187,26 @@ class BackOffice:
         """One login attempt, whatever its outcome (the response, redirects not followed)."""
         client = client or self.client
         csrf = page_csrf(client.get("/login").text)
-        return client.post("/login", data={"email": email, "password": password,
-                                           "csrf_token": csrf}, follow_redirects=False)
+        return client.post(
+            "/login",
+            data={"email": email, "password": password, "csrf_token": csrf},
+            follow_redirects=False,
+        )
 
     def api(self, path: str, payload: dict[str, Any]) -> Any:
-        return self.client.post(path, json=payload,
-                                headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})
+        return self.client.post(
+            path, json=payload, headers={"Authorization": f"Bearer {SERVICE_TOKEN}"}
+        )
 
     def handoff(self, conversation: str = "conv-1", **extra: Any) -> dict[str, Any]:
-        payload = {"conversation_id": conversation, "channel": "socketio", "reason": "asked",
-                   "priority": 3, "summary": {"request": "Je veux parler à quelqu'un"}, **extra}
+        payload = {
+            "conversation_id": conversation,
+            "channel": "socketio",
+            "reason": "asked",
+            "priority": 3,
+            "summary": {"request": "Je veux parler à quelqu'un"},
+            **extra,
+        }
         response = self.api("/api/handoffs", payload)
         assert response.status_code == 201, response.text
         return dict(response.json())
@@ -193,14 +217,16 @@ HASH = hash_password(PASSWORD)
 
 def page_csrf(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html) or re.search(
-        r'"X-CSRF-Token": "([^"]+)"', html)
+        r'"X-CSRF-Token": "([^"]+)"', html
+    )
     assert match, "no CSRF token in the page"
     return match.group(1)
 
 
 @pytest.fixture
-def bo(settings: Settings, kb: KnowledgeBase, clock: Clock, rasa: RasaStandIn
-       ) -> Iterator[BackOffice]:
+def bo(
+    settings: Settings, kb: KnowledgeBase, clock: Clock, rasa: RasaStandIn
+) -> Iterator[BackOffice]:
     app = create_app(settings, kb=kb, clock=clock)
     with TestClient(app, base_url="http://127.0.0.1") as client:
         office = BackOffice(client, app, rasa, clock)
@@ -225,8 +251,15 @@ def server(settings: Settings, kb: KnowledgeBase, clock: Clock) -> Iterator[tupl
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
     with app.state.sessions() as db:
-        db.add(User(email="agent@boutique.fr", display_name="Alice", role="agent",
-                    password_hash=HASH, active=True))
+        db.add(
+            User(
+                email="agent@boutique.fr",
+                display_name="Alice",
+                role="agent",
+                password_hash=HASH,
+                active=True,
+            )
+        )
         db.commit()
     yield f"http://127.0.0.1:{port}", app
     uv.should_exit = True

@@ -1,4 +1,5 @@
-"""The service API the action server calls (bot/handoff/models.py)."""
+"""The service API the action server calls (bot/clients/backoffice/models.py)."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from bot.backoffice.db import Handoff
-from bot.handoff.models import HandoffTicket
+from bot.clients.backoffice.models import HandoffTicket
 
 from .conftest import OPEN_TIME, SERVICE_TOKEN, BackOffice
 
@@ -66,8 +67,12 @@ def test_duplicate_post_returns_the_open_handoff(bo: BackOffice) -> None:
 def test_request_validation(bo: BackOffice) -> None:
     assert bo.api("/api/handoffs", {"conversation_id": "", "reason": "asked"}).status_code == 422
     assert bo.api("/api/handoffs", {"conversation_id": "c", "reason": "bored"}).status_code == 422
-    assert bo.api("/api/handoffs", {"conversation_id": "c", "reason": "asked",
-                                    "priority": 9}).status_code == 422
+    assert (
+        bo.api(
+            "/api/handoffs", {"conversation_id": "c", "reason": "asked", "priority": 9}
+        ).status_code
+        == 422
+    )
     bo.handoff("conv-v")
     too_long = bo.api("/api/handoffs/conv-v/messages", {"text": "x" * 4001})
     assert too_long.status_code == 422
@@ -100,11 +105,19 @@ def test_rating_goes_to_the_last_resolved_handoff(bo: BackOffice) -> None:
 
 def test_control_characters_are_removed_before_storage(bo: BackOffice) -> None:
     """PostgreSQL refuses NUL in text (it was a 500); no C0 control but \\n and \\t is kept."""
-    ticket = bo.handoff("conv-nul", channel="web\x00chat", mood="fâché\x00", summary={
-        "request": "Colis\x00 abîmé\x07", "order_number": "CM483391\x00",
-        "last_messages": [{"sender": "shopper", "text": "allô\x00\r\nquelqu'un ?\x1b"}]})
-    relayed = bo.api("/api/handoffs/conv-nul/messages",
-                     {"text": "Toujours\x00 là ?\tVraiment\r\n?"})
+    ticket = bo.handoff(
+        "conv-nul",
+        channel="web\x00chat",
+        mood="fâché\x00",
+        summary={
+            "request": "Colis\x00 abîmé\x07",
+            "order_number": "CM483391\x00",
+            "last_messages": [{"sender": "shopper", "text": "allô\x00\r\nquelqu'un ?\x1b"}],
+        },
+    )
+    relayed = bo.api(
+        "/api/handoffs/conv-nul/messages", {"text": "Toujours\x00 là ?\tVraiment\r\n?"}
+    )
     assert relayed.status_code == 202
     with bo.db() as db:
         handoff = db.get(Handoff, ticket["id"])
@@ -115,8 +128,10 @@ def test_control_characters_are_removed_before_storage(bo: BackOffice) -> None:
         assert [m.text for m in handoff.messages] == ["Toujours là ?\tVraiment\n?"]
     assert bo.api("/api/handoffs/conv-nul/messages", {"text": "\x00\x01"}).status_code == 422
     # An id is refused, not altered: "conv\x00x" → "convx" could be someone else's conversation.
-    assert bo.api("/api/handoffs", {"conversation_id": "conv\x00x", "reason": "asked"}
-                  ).status_code == 422
+    assert (
+        bo.api("/api/handoffs", {"conversation_id": "conv\x00x", "reason": "asked"}).status_code
+        == 422
+    )
     assert bo.api("/api/handoffs/conv%00nul/messages", {"text": "allô"}).status_code == 422
     assert bo.api("/api/handoffs/conv%00nul/rating", {"rating": 3}).status_code == 422
 
@@ -124,30 +139,46 @@ def test_control_characters_are_removed_before_storage(bo: BackOffice) -> None:
 def test_agent_replies_lose_control_characters(bo: BackOffice) -> None:
     handoff = bo.handoff("conv-reply")
     csrf = bo.login("agent@boutique.fr")
-    sent = bo.client.post(f"/inbox/{handoff['id']}/reply", data={
-        "text": "Bonjour\x00, je regarde.\r\nÀ tout de suite\x1b", "csrf_token": csrf},
-        follow_redirects=False)
+    sent = bo.client.post(
+        f"/inbox/{handoff['id']}/reply",
+        data={"text": "Bonjour\x00, je regarde.\r\nÀ tout de suite\x1b", "csrf_token": csrf},
+        follow_redirects=False,
+    )
     assert sent.status_code == 303
     [trigger] = bo.rasa.triggers()
     assert trigger.params["entities"]["agent_text"] == "Bonjour, je regarde.\nÀ tout de suite"
     with bo.db() as db:
         assert [m.text for m in db.get(Handoff, handoff["id"]).messages] == [
-            "Bonjour, je regarde.\nÀ tout de suite"]
+            "Bonjour, je regarde.\nÀ tout de suite"
+        ]
 
 
-MALFORMED = [b"[1, 2]", b"[]", b"null", b'"texte"', b"{", b"\xff\xfe", b'{"rating": NaN}',
-             b'{"rating": 1e999}', b'{"text": "\\ud800"}', b'{"text": ["a"]}',
-             b'{"conversation_id": "c", "reason": "asked", "priority": Infinity}',
-             b'{"conversation_id": "c", "reason": "asked", "summary": {"request": "\\udc00"}}',
-             b"[" * 5000 + b"]" * 5000]
+MALFORMED = [
+    b"[1, 2]",
+    b"[]",
+    b"null",
+    b'"texte"',
+    b"{",
+    b"\xff\xfe",
+    b'{"rating": NaN}',
+    b'{"rating": 1e999}',
+    b'{"text": "\\ud800"}',
+    b'{"text": ["a"]}',
+    b'{"conversation_id": "c", "reason": "asked", "priority": Infinity}',
+    b'{"conversation_id": "c", "reason": "asked", "summary": {"request": "\\udc00"}}',
+    b"[" * 5000 + b"]" * 5000,
+]
 
 
 def test_malformed_bodies_are_4xx_never_500(bo: BackOffice) -> None:
     """The 422 echoed the input, which NaN or a lone surrogate made unencodable: a 500."""
     bo.handoff("conv-bad")
     headers = {"Authorization": f"Bearer {SERVICE_TOKEN}", "content-type": "application/json"}
-    for path in ("/api/handoffs", "/api/handoffs/conv-bad/messages",
-                 "/api/handoffs/conv-bad/rating"):
+    for path in (
+        "/api/handoffs",
+        "/api/handoffs/conv-bad/messages",
+        "/api/handoffs/conv-bad/rating",
+    ):
         for body in MALFORMED:
             response = bo.client.post(path, content=body, headers=headers)
             assert response.status_code in (400, 422), (path, body[:40], response.status_code)

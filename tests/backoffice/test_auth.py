@@ -1,4 +1,5 @@
 """Login, roles on every route, CSRF, the service token."""
+
 from __future__ import annotations
 
 import re
@@ -44,18 +45,26 @@ def routes(bo: BackOffice) -> list[tuple[str, str]]:
 
 def test_login_ok_and_bad_password(bo: BackOffice) -> None:
     csrf = page_csrf(bo.client.get("/login").text)
-    bad = bo.client.post("/login", data={"email": "agent@boutique.fr", "password": "faux",
-                                         "csrf_token": csrf}, follow_redirects=False)
+    bad = bo.client.post(
+        "/login",
+        data={"email": "agent@boutique.fr", "password": "faux", "csrf_token": csrf},
+        follow_redirects=False,
+    )
     assert bad.status_code == 401
     assert "E-mail ou mot de passe incorrect" in bad.text
-    unknown = bo.client.post("/login", data={"email": "nobody@boutique.fr", "password": "x",
-                                             "csrf_token": csrf}, follow_redirects=False)
+    unknown = bo.client.post(
+        "/login",
+        data={"email": "nobody@boutique.fr", "password": "x", "csrf_token": csrf},
+        follow_redirects=False,
+    )
     assert unknown.status_code == 401
     assert bo.client.get("/inbox", follow_redirects=False).status_code in (303, 401)
 
-    ok = bo.client.post("/login", data={"email": "Agent@Boutique.fr ", "password":
-                                        "mot-de-passe-solide", "csrf_token": csrf},
-                        follow_redirects=False)
+    ok = bo.client.post(
+        "/login",
+        data={"email": "Agent@Boutique.fr ", "password": "mot-de-passe-solide", "csrf_token": csrf},
+        follow_redirects=False,
+    )
     assert ok.status_code == 303 and ok.headers["location"] == "/inbox"
     cookie = ok.headers["set-cookie"].lower()
     assert cookie.startswith("comptoir_backoffice=")
@@ -66,10 +75,15 @@ def test_login_ok_and_bad_password(bo: BackOffice) -> None:
 
 def test_logout_and_deactivated_user(bo: BackOffice) -> None:
     csrf = bo.login("agent@boutique.fr")
-    assert bo.client.post("/logout", data={"csrf_token": csrf},
-                          follow_redirects=False).status_code == 303
-    assert bo.client.get("/inbox", headers={"accept": "text/html"},
-                         follow_redirects=False).headers["location"].startswith("/login")
+    assert (
+        bo.client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False).status_code
+        == 303
+    )
+    assert (
+        bo.client.get("/inbox", headers={"accept": "text/html"}, follow_redirects=False)
+        .headers["location"]
+        .startswith("/login")
+    )
     bo.login("agent@boutique.fr")
     with bo.db() as db:
         from bot.backoffice.db import User
@@ -78,16 +92,25 @@ def test_logout_and_deactivated_user(bo: BackOffice) -> None:
         db.commit()
     assert bo.client.get("/inbox", follow_redirects=False).status_code in (303, 401)
     csrf = page_csrf(bo.client.get("/login").text)
-    refused = bo.client.post("/login", data={"email": "agent@boutique.fr", "password":
-                                             "mot-de-passe-solide", "csrf_token": csrf})
+    refused = bo.client.post(
+        "/login",
+        data={"email": "agent@boutique.fr", "password": "mot-de-passe-solide", "csrf_token": csrf},
+    )
     assert refused.status_code == 401
 
 
 def test_login_redirect_stays_local(bo: BackOffice) -> None:
     csrf = page_csrf(bo.client.get("/login").text)
-    response = bo.client.post("/login", data={
-        "email": "agent@boutique.fr", "password": "mot-de-passe-solide", "csrf_token": csrf,
-        "next": "https://evil.example/"}, follow_redirects=False)
+    response = bo.client.post(
+        "/login",
+        data={
+            "email": "agent@boutique.fr",
+            "password": "mot-de-passe-solide",
+            "csrf_token": csrf,
+            "next": "https://evil.example/",
+        },
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/inbox"
 
 
@@ -104,16 +127,20 @@ def test_every_route_requires_login_and_the_right_role(bo: BackOffice) -> None:
         if path.startswith(SERVICE_PREFIX):
             response = anonymous.request(method, url, json={})
             assert response.status_code == 401, (method, path)
-            wrong = anonymous.request(method, url, json={},
-                                      headers={"Authorization": "Bearer wrong"})
+            wrong = anonymous.request(
+                method, url, json={}, headers={"Authorization": "Bearer wrong"}
+            )
             assert wrong.status_code == 401, (method, path)
             checked += 1
             continue
         prefix = next((p for p in ROLE_PREFIXES if path == p or path.startswith(p + "/")), None)
         assert prefix is not None, f"{method} {path} is in no access table: add it"
-        response = anonymous.request(method, url, headers={"X-CSRF-Token": csrf,
-                                                           "accept": "text/html"},
-                                     follow_redirects=False)
+        response = anonymous.request(
+            method,
+            url,
+            headers={"X-CSRF-Token": csrf, "accept": "text/html"},
+            follow_redirects=False,
+        )
         if response.status_code == 303:
             assert response.headers["location"].startswith("/login"), (method, path)
         else:
@@ -125,12 +152,12 @@ def test_every_route_requires_login_and_the_right_role(bo: BackOffice) -> None:
         client = TestClient(bo.app, base_url="http://127.0.0.1")
         token = bo.login(f"{role}@boutique.fr", client=client)
         for method, path in table:
-            prefix = next((p for p in ROLE_PREFIXES if path == p or path.startswith(p + "/")),
-                          None)
+            prefix = next((p for p in ROLE_PREFIXES if path == p or path.startswith(p + "/")), None)
             if prefix is None or role in ROLE_PREFIXES[prefix]:
                 continue
-            response = client.request(method, concrete(path), headers={"X-CSRF-Token": token},
-                                      follow_redirects=False)
+            response = client.request(
+                method, concrete(path), headers={"X-CSRF-Token": token}, follow_redirects=False
+            )
             assert response.status_code == 403, (role, method, path, response.status_code)
 
 
@@ -142,12 +169,15 @@ def test_public_routes(bo: BackOffice) -> None:
 
 def test_csrf_missing_or_wrong_is_403(bo: BackOffice) -> None:
     bo.login("admin@boutique.fr")
-    form = {"email": "new@boutique.fr", "display_name": "New", "role": "agent",
-            "password": "un-mot-de-passe-long"}
+    form = {
+        "email": "new@boutique.fr",
+        "display_name": "New",
+        "role": "agent",
+        "password": "un-mot-de-passe-long",
+    }
     assert bo.client.post("/users", data=form).status_code == 403
     assert bo.client.post("/users", data={**form, "csrf_token": "faux"}).status_code == 403
-    assert bo.client.post("/users", data=form,
-                          headers={"X-CSRF-Token": "faux"}).status_code == 403
+    assert bo.client.post("/users", data=form, headers={"X-CSRF-Token": "faux"}).status_code == 403
     # the login form itself is protected too
     assert bo.client.post("/login", data={"email": "a@b.fr", "password": "x"}).status_code == 403
     handoff = bo.handoff()
@@ -158,19 +188,39 @@ def test_csrf_missing_or_wrong_is_403(bo: BackOffice) -> None:
 def test_service_api_needs_the_bearer_token(bo: BackOffice) -> None:
     payload = {"conversation_id": "c", "reason": "asked"}
     assert bo.client.post("/api/handoffs", json=payload).status_code == 401
-    assert bo.client.post("/api/handoffs", json=payload,
-                          headers={"Authorization": "Bearer nope"}).status_code == 401
-    assert bo.client.post("/api/handoffs", json=payload,
-                          headers={"Authorization": SERVICE_TOKEN}).status_code == 401
-    assert bo.client.post("/api/handoffs", json=payload, headers={
-        "Authorization": f"Bearer {SERVICE_TOKEN}"}).status_code == 201
+    assert (
+        bo.client.post(
+            "/api/handoffs", json=payload, headers={"Authorization": "Bearer nope"}
+        ).status_code
+        == 401
+    )
+    assert (
+        bo.client.post(
+            "/api/handoffs", json=payload, headers={"Authorization": SERVICE_TOKEN}
+        ).status_code
+        == 401
+    )
+    assert (
+        bo.client.post(
+            "/api/handoffs", json=payload, headers={"Authorization": f"Bearer {SERVICE_TOKEN}"}
+        ).status_code
+        == 201
+    )
 
 
 def test_admin_manages_users(bo: BackOffice) -> None:
     csrf = bo.login("admin@boutique.fr")
-    created = bo.client.post("/users", data={
-        "email": "Nadia@Boutique.fr", "display_name": "Nadia", "role": "editor",
-        "password": "un-mot-de-passe-long", "csrf_token": csrf}, follow_redirects=False)
+    created = bo.client.post(
+        "/users",
+        data={
+            "email": "Nadia@Boutique.fr",
+            "display_name": "Nadia",
+            "role": "editor",
+            "password": "un-mot-de-passe-long",
+            "csrf_token": csrf,
+        },
+        follow_redirects=False,
+    )
     assert created.status_code == 303
     page = bo.client.get("/users").text
     assert "nadia@boutique.fr" in page
@@ -187,6 +237,8 @@ def test_admin_manages_users(bo: BackOffice) -> None:
         nadia_id = nadia.id
     bo.client.post(f"/users/{nadia_id}", data={"role": "agent", "csrf_token": csrf})
     assert other.get("/faq", follow_redirects=False).status_code in (303, 401)  # deactivated
-    own = bo.client.post(f"/users/{bo.users['admin@boutique.fr']}",
-                         data={"role": "agent", "active": "1", "csrf_token": csrf})
+    own = bo.client.post(
+        f"/users/{bo.users['admin@boutique.fr']}",
+        data={"role": "agent", "active": "1", "csrf_token": csrf},
+    )
     assert own.status_code == 409

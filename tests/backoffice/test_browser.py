@@ -1,6 +1,7 @@
 """The back office in a real Chromium under its Content-Security-Policy: no violation on any
 page, and what needs JavaScript still works (live inbox, the FAQ test box through htmx, the
 delete confirmation). Needs Debian's chromium (skipped without it), not Rasa."""
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,13 @@ from bot.backoffice.db import User
 from .conftest import HASH, PASSWORD, SERVICE_TOKEN
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 WAIT_MS = 15_000
 # Every violation of the policy, reported by the page itself (survives navigations).
 REPORT = """document.addEventListener("securitypolicyviolation", (e) => {
@@ -25,8 +31,9 @@ REPORT = """document.addEventListener("securitypolicyviolation", (e) => {
   sessionStorage.setItem("csp", JSON.stringify(seen));
 });"""
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                reason=f"{CHROMIUM} is missing: apt-get install chromium")
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: apt-get install chromium"
+)
 
 
 @pytest.fixture
@@ -47,12 +54,20 @@ def test_every_page_works_under_the_security_policy(server: tuple[str, Any], pag
 
     url, app = server
     with app.state.sessions() as db:
-        db.add(User(email="admin@boutique.fr", display_name="Ada Admin", role="admin",
-                    password_hash=HASH, active=True))
+        db.add(
+            User(
+                email="admin@boutique.fr",
+                display_name="Ada Admin",
+                role="admin",
+                password_hash=HASH,
+                active=True,
+            )
+        )
         db.commit()
     refused: list[str] = []
-    page.on("console", lambda m: refused.append(m.text)
-            if "Content Security Policy" in m.text else None)
+    page.on(
+        "console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None
+    )
     page.on("pageerror", lambda error: refused.append(str(error)))
 
     page.goto(f"{url}/login")
@@ -63,12 +78,17 @@ def test_every_page_works_under_the_security_policy(server: tuple[str, Any], pag
 
     # Live inbox: Server-Sent Events, then htmx fetches the queue (no reload).
     service = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
-    created = httpx.post(f"{url}/api/handoffs", headers=service, json={
-        "conversation_id": "csp-1", "reason": "asked",
-        "summary": {"request": "Mon colis est en retard"}})
+    created = httpx.post(
+        f"{url}/api/handoffs",
+        headers=service,
+        json={
+            "conversation_id": "csp-1",
+            "reason": "asked",
+            "summary": {"request": "Mon colis est en retard"},
+        },
+    )
     assert created.status_code == 201
-    expect(page.get_by_role("link", name="Mon colis est en retard")).to_be_visible(
-        timeout=WAIT_MS)
+    expect(page.get_by_role("link", name="Mon colis est en retard")).to_be_visible(timeout=WAIT_MS)
 
     # The FAQ test box answers in place (htmx), the delete button asks first.
     page.goto(f"{url}/faq")
@@ -83,8 +103,14 @@ def test_every_page_works_under_the_security_policy(server: tuple[str, Any], pag
     assert asked == ["Supprimer cette entrée ?"]
     assert page.url == f"{url}/faq" and page.locator("table.entries tbody tr").count() == rows
 
-    for path in (f"/inbox/{created.json()['id']}", "/faq/new", "/faq/gift.wrapping/edit",
-                 "/faq/history", "/users", "/account"):
+    for path in (
+        f"/inbox/{created.json()['id']}",
+        "/faq/new",
+        "/faq/gift.wrapping/edit",
+        "/faq/history",
+        "/users",
+        "/account",
+    ):
         page.goto(f"{url}{path}")
         expect(page.locator("h1")).to_be_visible()
     assert page.evaluate("sessionStorage.getItem('csp')") is None and refused == [], refused

@@ -1,4 +1,5 @@
 """FAQ editor: published live through bot.kb, near-duplicate warning, history, test box."""
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,7 @@ ADVENT = {
     "topic": "gift",
     "question": "Vendez-vous des calendriers de l'avent ?",
     "alternatives": "calendrier de l'avent beauté\n\ncalendrier avent cosmétiques\n"
-                    "un coffret avec une surprise chaque jour de décembre",
+    "un coffret avec une surprise chaque jour de décembre",
     "answer": "Oui : notre calendrier de l'avent beauté est en vente de début novembre à Noël.",
 }
 
@@ -32,8 +33,9 @@ def form_base(html: str) -> str:
 
 def delete_base(listing: str, entry_id: str) -> str:
     """The version carried by an entry's delete button on the FAQ list."""
-    match = re.search(rf'action="/faq/{re.escape(entry_id)}/delete".*?name="base" value="([^"]*)"',
-                      listing, re.S)
+    match = re.search(
+        rf'action="/faq/{re.escape(entry_id)}/delete".*?name="base" value="([^"]*)"', listing, re.S
+    )
     assert match, f"no delete form for {entry_id}"
     return match.group(1)
 
@@ -43,14 +45,16 @@ def reader(kb_dir: Path, encoder: Encoder) -> KnowledgeBase:
     return KnowledgeBase(settings=get_kb_settings(dir=kb_dir), encoder=encoder)
 
 
-def test_create_publishes_live_and_is_in_history(bo: BackOffice, kb_dir: Path,
-                                                 encoder: Encoder) -> None:
+def test_create_publishes_live_and_is_in_history(
+    bo: BackOffice, kb_dir: Path, encoder: Encoder
+) -> None:
     bot = reader(kb_dir, encoder)
     before = bot.current_version()
     assert bot.search("calendrier de l'avent beauté").top.id != "gift.advent_calendar"
     csrf = bo.login("editor@boutique.fr")
-    response = bo.client.post("/faq/new", data={**ADVENT, "csrf_token": csrf},
-                              follow_redirects=False)
+    response = bo.client.post(
+        "/faq/new", data={**ADVENT, "csrf_token": csrf}, follow_redirects=False
+    )
     assert response.status_code == 303, response.text
     result = bot.search("vous avez un calendrier de l'avent ?")
     assert result.version != before
@@ -66,30 +70,34 @@ def test_create_publishes_live_and_is_in_history(bo: BackOffice, kb_dir: Path,
         [change] = db.query(FaqChange).all()
         assert change.action == "create" and change.before is None
         assert change.after["alternatives"] == [
-            "calendrier de l'avent beauté", "calendrier avent cosmétiques",
-            "un coffret avec une surprise chaque jour de décembre"]
+            "calendrier de l'avent beauté",
+            "calendrier avent cosmétiques",
+            "un coffret avec une surprise chaque jour de décembre",
+        ]
         assert change.version == result.version and change.at == bo.clock.now
 
 
-def test_near_duplicate_needs_confirmation(bo: BackOffice, kb_dir: Path,
-                                           encoder: Encoder) -> None:
+def test_near_duplicate_needs_confirmation(bo: BackOffice, kb_dir: Path, encoder: Encoder) -> None:
     bot = reader(kb_dir, encoder)
     existing = bot.search("Combien coûte la livraison ?").top
     assert existing is not None and existing.topic == "delivery_cost"
     version = bot.current_version()
-    copy = {"entry_id": "delivery_cost.tarifs", "topic": "delivery_cost",
-            "question": "Combien coûte la livraison ?",
-            "alternatives": "prix de la livraison\nc'est combien les frais de port\n"
-                            "tarif livraison",
-            "answer": "La livraison coûte 4,90 €."}
+    copy = {
+        "entry_id": "delivery_cost.tarifs",
+        "topic": "delivery_cost",
+        "question": "Combien coûte la livraison ?",
+        "alternatives": "prix de la livraison\nc'est combien les frais de port\ntarif livraison",
+        "answer": "La livraison coûte 4,90 €.",
+    }
     csrf = bo.login("editor@boutique.fr")
     warned = bo.client.post("/faq/new", data={**copy, "csrf_token": csrf})
     assert warned.status_code == 409
     assert "Doublon probable" in warned.text and existing.id in warned.text
     assert "Publier quand même" in warned.text
     assert bot.current_version() == version  # nothing published
-    forced = bo.client.post("/faq/new", data={**copy, "confirm": "1", "csrf_token": csrf},
-                            follow_redirects=False)
+    forced = bo.client.post(
+        "/faq/new", data={**copy, "confirm": "1", "csrf_token": csrf}, follow_redirects=False
+    )
     assert forced.status_code == 303
     assert bot.current_version() != version
     assert "delivery_cost.tarifs" in {h.id for h in bot.search("tarif livraison").hits}
@@ -103,41 +111,55 @@ def test_edit_and_delete(bo: BackOffice, kb_dir: Path, encoder: Encoder) -> None
     assert str(escape(ADVENT["question"])) in form
     edited = {k: v for k, v in ADVENT.items() if k != "entry_id"}
     edited["answer"] = "Oui, dès le 1er novembre, tant qu'il en reste."
-    response = bo.client.post("/faq/gift.advent_calendar/edit",
-                              data={**edited, "base": form_base(form), "csrf_token": csrf},
-                              follow_redirects=False)
+    response = bo.client.post(
+        "/faq/gift.advent_calendar/edit",
+        data={**edited, "base": form_base(form), "csrf_token": csrf},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     assert bot.search("calendrier de l'avent beauté").top.answer == edited["answer"]
     listing = bo.client.get("/faq", params={"q": "avent"}).text
-    assert bo.client.post("/faq/gift.advent_calendar/delete", data={
-        "base": delete_base(listing, "gift.advent_calendar"), "csrf_token": csrf},
-        follow_redirects=False).status_code == 303
+    assert (
+        bo.client.post(
+            "/faq/gift.advent_calendar/delete",
+            data={"base": delete_base(listing, "gift.advent_calendar"), "csrf_token": csrf},
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
     assert "gift.advent_calendar" not in {h.id for h in bot.search("calendrier de l'avent").hits}
     with bo.db() as db:
-        actions = [(c.action, c.before is not None, c.after is not None)
-                   for c in db.query(FaqChange).order_by(FaqChange.id)]
+        actions = [
+            (c.action, c.before is not None, c.after is not None)
+            for c in db.query(FaqChange).order_by(FaqChange.id)
+        ]
     assert actions == [("create", False, True), ("update", True, True), ("delete", True, False)]
     assert bo.client.get("/faq/gift.advent_calendar/edit").status_code == 404
 
 
-def test_invalid_entries_are_refused_in_french(bo: BackOffice, kb_dir: Path,
-                                               encoder: Encoder) -> None:
+def test_invalid_entries_are_refused_in_french(
+    bo: BackOffice, kb_dir: Path, encoder: Encoder
+) -> None:
     version = reader(kb_dir, encoder).current_version()
     csrf = bo.login("editor@boutique.fr")
-    bad = bo.client.post("/faq/new", data={**ADVENT, "entry_id": "Pas Bon",
-                                           "alternatives": "une\ndeux", "csrf_token": csrf})
+    bad = bo.client.post(
+        "/faq/new",
+        data={**ADVENT, "entry_id": "Pas Bon", "alternatives": "une\ndeux", "csrf_token": csrf},
+    )
     assert bad.status_code == 422
     assert "au moins 3 autres formulations" in bad.text and "sujet.nom_court" in bad.text
-    taken = bo.client.post("/faq/new", data={**ADVENT, "entry_id": "delivery_cost.prices",
-                                             "csrf_token": csrf})
+    taken = bo.client.post(
+        "/faq/new", data={**ADVENT, "entry_id": "delivery_cost.prices", "csrf_token": csrf}
+    )
     assert taken.status_code == 422 and "existe déjà" in taken.text
     assert reader(kb_dir, encoder).current_version() == version
 
 
 def test_test_a_question_box(bo: BackOffice) -> None:
     bo.login("editor@boutique.fr")
-    fragment = bo.client.get("/faq/test", params={"q": "Combien coûte la livraison ?"},
-                             headers={"HX-Request": "true"})
+    fragment = bo.client.get(
+        "/faq/test", params={"q": "Combien coûte la livraison ?"}, headers={"HX-Request": "true"}
+    )
     assert fragment.status_code == 200 and "<html" not in fragment.text
     assert "le bot répond" in fragment.text and "delivery_cost." in fragment.text
     assert fragment.text.count("score ") == 3
@@ -149,11 +171,17 @@ def test_test_a_question_box(bo: BackOffice) -> None:
 
 def test_control_characters_are_removed_from_faq_fields(bo: BackOffice) -> None:
     csrf = bo.login("editor@boutique.fr")
-    response = bo.client.post("/faq/new", data={
-        **ADVENT, "question": "Vendez-vous des calendriers\x00 de l'avent ?",
-        "alternatives": ADVENT["alternatives"] + "\r\ncalendrier\x1b surprise",
-        "answer": "Oui\x00 : de novembre à Noël.\x07", "csrf_token": csrf},
-        follow_redirects=False)
+    response = bo.client.post(
+        "/faq/new",
+        data={
+            **ADVENT,
+            "question": "Vendez-vous des calendriers\x00 de l'avent ?",
+            "alternatives": ADVENT["alternatives"] + "\r\ncalendrier\x1b surprise",
+            "answer": "Oui\x00 : de novembre à Noël.\x07",
+            "csrf_token": csrf,
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     with bo.db() as db:
         [change] = db.query(FaqChange).all()

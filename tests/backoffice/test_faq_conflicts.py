@@ -1,5 +1,6 @@
 """Concurrent FAQ edits: a save or delete started from an outdated version is refused (409),
 the editor's text is kept beside the current version, nothing is lost."""
+
 from __future__ import annotations
 
 import html as markup
@@ -21,22 +22,31 @@ from .conftest import BackOffice, page_csrf
 from .test_faq import delete_base, reader
 
 ENTRY = "gift.wrapping"
-CONFLICT = ("entre-temps (à 10 h 00) : vos changements n'ont pas été enregistrés ; comparez et "
-            "enregistrez à nouveau.")
+CONFLICT = (
+    "entre-temps (à 10 h 00) : vos changements n'ont pas été enregistrés ; comparez et "
+    "enregistrez à nouveau."
+)
 
 
 def edit_fields(html: str) -> dict[str, str]:
     """What the edit form holds (the entry as published) and its hidden version."""
+
     def field(name: str) -> str:
-        match = re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*?(?:value="([^"]*)"[^>]*)?>'
-                          rf'(?:([^<]*)</textarea>)?', html)
+        match = re.search(
+            rf'<(?:input|textarea)[^>]*name="{name}"[^>]*?(?:value="([^"]*)"[^>]*)?>'
+            rf"(?:([^<]*)</textarea>)?",
+            html,
+        )
         assert match, name
         return str(match.group(1) if match.group(1) is not None else match.group(2) or "")
 
     topic = re.search(r'<option value="([^"]+)" selected>', html)
     assert topic
-    return {"topic": topic.group(1), "base": field("base"),
-            **{n: markup.unescape(field(n)) for n in ("question", "alternatives", "answer")}}
+    return {
+        "topic": topic.group(1),
+        "base": field("base"),
+        **{n: markup.unescape(field(n)) for n in ("question", "alternatives", "answer")},
+    }
 
 
 def editor(bo: BackOffice, n: int) -> tuple[TestClient, str]:
@@ -47,7 +57,8 @@ def editor(bo: BackOffice, n: int) -> tuple[TestClient, str]:
 
 
 def test_four_concurrent_saves_one_wins_three_get_409(
-        bo: BackOffice, kb_dir: Path, encoder: Encoder, monkeypatch: pytest.MonkeyPatch) -> None:
+    bo: BackOffice, kb_dir: Path, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """All four saves are held together after the early version check, so the decision is
     made by the check inside the publish lock."""
     together = threading.Barrier(4)
@@ -67,8 +78,11 @@ def test_four_concurrent_saves_one_wins_three_get_409(
     def save(n: int) -> tuple[int, str]:
         client, csrf = editors[n]
         start.wait()
-        response = client.post(f"/faq/{ENTRY}/edit", data={
-            **forms[n], "answer": answers[n], "csrf_token": csrf}, follow_redirects=False)
+        response = client.post(
+            f"/faq/{ENTRY}/edit",
+            data={**forms[n], "answer": answers[n], "csrf_token": csrf},
+            follow_redirects=False,
+        )
         return response.status_code, response.text
 
     with ThreadPoolExecutor(4) as pool:
@@ -87,7 +101,8 @@ def test_four_concurrent_saves_one_wins_three_get_409(
     with bo.db() as db:
         changes = db.query(FaqChange).filter_by(entry_id=ENTRY).all()
         assert [(c.action, c.user.display_name) for c in changes] == [
-            ("update", f"Rédacteur {winner}")]
+            ("update", f"Rédacteur {winner}")
+        ]
         assert changes[0].before["answer"] == forms[0]["answer"]
         assert changes[0].after["answer"] == answers[winner]
         assert changes[0].version == reader(kb_dir, encoder).current_version()
@@ -97,8 +112,9 @@ def test_four_concurrent_saves_one_wins_three_get_409(
     client, csrf = editors[loser]
     again = edit_fields(results[loser][1])
     assert again["answer"] == answers[loser] and again["base"] != forms[loser]["base"]
-    saved = client.post(f"/faq/{ENTRY}/edit", data={**again, "csrf_token": csrf},
-                        follow_redirects=False)
+    saved = client.post(
+        f"/faq/{ENTRY}/edit", data={**again, "csrf_token": csrf}, follow_redirects=False
+    )
     assert saved.status_code == 303
     published = reader(kb_dir, encoder).search("emballage cadeau").hits
     assert next(h for h in published if h.id == ENTRY).answer == answers[loser]
@@ -112,47 +128,70 @@ def test_an_edit_keeps_the_entry_tags(bo: BackOffice, kb_dir: Path, encoder: Enc
     assert entry.answer == "Oui, 2 €." and entry.tags == ("cadeau", "emballage")
 
 
-def test_a_delete_from_an_outdated_list_is_refused(bo: BackOffice, kb_dir: Path,
-                                                  encoder: Encoder) -> None:
+def test_a_delete_from_an_outdated_list_is_refused(
+    bo: BackOffice, kb_dir: Path, encoder: Encoder
+) -> None:
     reader_a, csrf_a = editor(bo, 1)
     stale = delete_base(reader_a.get("/faq").text, ENTRY)
     csrf_b = bo.login("editor@boutique.fr")
     form = edit_fields(bo.client.get(f"/faq/{ENTRY}/edit").text)
-    bo.client.post(f"/faq/{ENTRY}/edit", data={**form, "answer": "Nouvelle réponse.",
-                                               "csrf_token": csrf_b})
+    bo.client.post(
+        f"/faq/{ENTRY}/edit", data={**form, "answer": "Nouvelle réponse.", "csrf_token": csrf_b}
+    )
     missing = reader_a.post(f"/faq/{ENTRY}/delete", data={"csrf_token": csrf_a})
     assert missing.status_code == 422
-    refused = reader_a.post(f"/faq/{ENTRY}/delete", data={"base": stale, "csrf_token": csrf_a},
-                            headers={"accept": "text/html"})
+    refused = reader_a.post(
+        f"/faq/{ENTRY}/delete",
+        data={"base": stale, "csrf_token": csrf_a},
+        headers={"accept": "text/html"},
+    )
     assert refused.status_code == 409
-    assert escape("Cette entrée a été modifiée par Éric Rédacteur entre-temps (à 10 h 00) : "
-                  "elle n'a pas été supprimée") in refused.text
+    assert (
+        escape(
+            "Cette entrée a été modifiée par Éric Rédacteur entre-temps (à 10 h 00) : "
+            "elle n'a pas été supprimée"
+        )
+        in refused.text
+    )
     hits = reader(kb_dir, encoder).search("emballage cadeau").hits
     assert next(h for h in hits if h.id == ENTRY).answer == "Nouvelle réponse."
     fresh = delete_base(reader_a.get("/faq").text, ENTRY)
-    assert reader_a.post(f"/faq/{ENTRY}/delete", data={"base": fresh, "csrf_token": csrf_a},
-                         follow_redirects=False).status_code == 303
+    assert (
+        reader_a.post(
+            f"/faq/{ENTRY}/delete",
+            data={"base": fresh, "csrf_token": csrf_a},
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
     assert ENTRY not in {h.id for h in reader(kb_dir, encoder).search("emballage cadeau").hits}
 
 
-def test_an_edit_of_an_entry_deleted_meanwhile_keeps_the_text(bo: BackOffice, kb_dir: Path,
-                                                             encoder: Encoder) -> None:
+def test_an_edit_of_an_entry_deleted_meanwhile_keeps_the_text(
+    bo: BackOffice, kb_dir: Path, encoder: Encoder
+) -> None:
     writer, csrf_w = editor(bo, 1)
     form = edit_fields(writer.get(f"/faq/{ENTRY}/edit").text)
     csrf = bo.login("editor@boutique.fr")
     base = delete_base(bo.client.get("/faq").text, ENTRY)
     bo.client.post(f"/faq/{ENTRY}/delete", data={"base": base, "csrf_token": csrf})
     mine = "Emballage offert, avec un ruban."
-    refused = writer.post(f"/faq/{ENTRY}/edit", data={**form, "answer": mine,
-                                                      "csrf_token": csrf_w})
+    refused = writer.post(f"/faq/{ENTRY}/edit", data={**form, "answer": mine, "csrf_token": csrf_w})
     assert refused.status_code == 409
-    assert escape("Cette entrée a été supprimée par Éric Rédacteur entre-temps (à 10 h 00) : "
-                  "vos changements n'ont pas été enregistrés") in refused.text
+    assert (
+        escape(
+            "Cette entrée a été supprimée par Éric Rédacteur entre-temps (à 10 h 00) : "
+            "vos changements n'ont pas été enregistrés"
+        )
+        in refused.text
+    )
     assert mine in refused.text and 'action="/faq/new"' in refused.text
     again = edit_fields(refused.text)
-    recreated = writer.post("/faq/new", data={**again, "entry_id": ENTRY, "confirm": "1",
-                                              "csrf_token": page_csrf(refused.text)},
-                            follow_redirects=False)
+    recreated = writer.post(
+        "/faq/new",
+        data={**again, "entry_id": ENTRY, "confirm": "1", "csrf_token": page_csrf(refused.text)},
+        follow_redirects=False,
+    )
     assert recreated.status_code == 303
     hits = reader(kb_dir, encoder).search("emballage cadeau").hits
     assert next(h for h in hits if h.id == ENTRY).answer == mine

@@ -1,5 +1,6 @@
 """Security headers on every response (pages, errors, redirects, static files, the API, a 500)
 and pages that need no inline script or style, so the policy can forbid them."""
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,10 @@ HTML = {"accept": "text/html"}
 def assert_secured(response: Any) -> None:
     for name, value in EXPECTED.items():
         assert response.headers.get(name) == value, (response.url, name)
-    policy = dict(part.strip().split(" ", 1)
-                  for part in response.headers["content-security-policy"].split(";"))
+    policy = dict(
+        part.strip().split(" ", 1)
+        for part in response.headers["content-security-policy"].split(";")
+    )
     assert policy["frame-ancestors"] == "'none'"
     assert policy["script-src"] == "'self'" and policy["style-src"] == "'self'"
     assert policy["default-src"] == "'self'" and policy["object-src"] == "'none'"
@@ -60,8 +63,9 @@ def test_every_kind_of_response_carries_the_security_headers(bo: BackOffice) -> 
     assert_secured(forbidden)
 
 
-def test_an_unexpected_error_page_carries_them_too(settings: Settings, kb: KnowledgeBase,
-                                                  clock: Clock) -> None:
+def test_an_unexpected_error_page_carries_them_too(
+    settings: Settings, kb: KnowledgeBase, clock: Clock
+) -> None:
     app = create_app(settings, kb=kb, clock=clock)
 
     @app.get("/boom")
@@ -88,13 +92,23 @@ def test_pages_have_no_inline_script_or_style(bo: BackOffice) -> None:
     """What the policy forbids must not be needed: every page, rendered, is checked."""
     handoff = bo.handoff("conv-csp")
     bo.login("admin@boutique.fr")
-    pages = ["/login", "/inbox", f"/inbox/{handoff['id']}", "/faq", "/faq/new",
-             "/faq/gift.wrapping/edit", "/faq/history", "/faq/test?q=livraison", "/users",
-             "/account", "/faq/gift.nothing_here/edit"]
+    pages = [
+        "/login",
+        "/inbox",
+        f"/inbox/{handoff['id']}",
+        "/faq",
+        "/faq/new",
+        "/faq/gift.wrapping/edit",
+        "/faq/history",
+        "/faq/test?q=livraison",
+        "/users",
+        "/account",
+        "/faq/gift.nothing_here/edit",
+    ]
     for path in pages:
         html = bo.client.get(path, headers=HTML).text
         assert "</html>" in html, path
         for pattern, what in INLINE:
             found = re.search(pattern, html)
-            assert found is None, f"{what} in {path}: {html[found.start() - 80:found.end() + 80]}"
+            assert found is None, f"{what} in {path}: {html[found.start() - 80 : found.end() + 80]}"
     assert "htmx-config" in bo.client.get("/faq").text  # htmx injects no style, evals nothing

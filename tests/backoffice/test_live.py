@@ -1,4 +1,5 @@
 """Live parts: Server-Sent Events on a real uvicorn, presence, and the Telegram alert."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,8 @@ from fastapi.testclient import TestClient
 from bot.backoffice.app import create_app
 from bot.backoffice.db import User
 from bot.kb.service import KnowledgeBase
-from bot.processes import free_port
 from bot.settings import Settings
+from bot.tools.processes import free_port
 from tests.channels.standins import BotApi
 
 from .conftest import OPEN_TIME, PASSWORD, SERVICE_TOKEN, Clock
@@ -26,8 +27,11 @@ def test_sse_stream_delivers_new_handoffs_and_keeps_presence(server: tuple[str, 
     with httpx.Client(base_url=url, timeout=10) as client:
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
         assert csrf
-        login = client.post("/login", data={"email": "agent@boutique.fr", "password": PASSWORD,
-                                            "csrf_token": csrf.group(1)}, follow_redirects=True)
+        login = client.post(
+            "/login",
+            data={"email": "agent@boutique.fr", "password": PASSWORD, "csrf_token": csrf.group(1)},
+            follow_redirects=True,
+        )
         assert login.status_code == 200 and "Conversations" in login.text
         with app.state.sessions() as db:  # type: ignore[attr-defined]
             agent = db.query(User).one()
@@ -37,9 +41,11 @@ def test_sse_stream_delivers_new_handoffs_and_keeps_presence(server: tuple[str, 
             assert stream.headers["content-type"].startswith("text/event-stream")
             lines = stream.iter_lines()
             assert "event: ready" in [next(lines), next(lines)]
-            created = httpx.post(f"{url}/api/handoffs", headers={
-                "Authorization": f"Bearer {SERVICE_TOKEN}"}, json={
-                "conversation_id": "live-1", "reason": "upset", "priority": 1})
+            created = httpx.post(
+                f"{url}/api/handoffs",
+                headers={"Authorization": f"Bearer {SERVICE_TOKEN}"},
+                json={"conversation_id": "live-1", "reason": "upset", "priority": 1},
+            )
             assert created.status_code == 201
             seen: list[str] = []
             for line in lines:
@@ -48,8 +54,11 @@ def test_sse_stream_delivers_new_handoffs_and_keeps_presence(server: tuple[str, 
                     data = json.loads(line[5:])
                     assert data == {"id": created.json()["id"], "change": "created"}
                     break
-            relayed = httpx.post(f"{url}/api/handoffs/live-1/messages", headers={
-                "Authorization": f"Bearer {SERVICE_TOKEN}"}, json={"text": "Alors ?"})
+            relayed = httpx.post(
+                f"{url}/api/handoffs/live-1/messages",
+                headers={"Authorization": f"Bearer {SERVICE_TOKEN}"},
+                json={"text": "Alors ?"},
+            )
             assert relayed.status_code == 202
             for line in lines:
                 if line == "event: message":
@@ -60,19 +69,30 @@ def test_sse_stream_delivers_new_handoffs_and_keeps_presence(server: tuple[str, 
     assert anonymous.status_code == 401
 
 
-def test_telegram_alert_reaches_the_bot_api(settings: Settings, kb: KnowledgeBase,
-                                            clock: Clock) -> None:
+def test_telegram_alert_reaches_the_bot_api(
+    settings: Settings, kb: KnowledgeBase, clock: Clock
+) -> None:
     api = BotApi(BOT_TOKEN).start()
     try:
-        alerting = settings.model_copy(update={
-            "alert_telegram_token": BOT_TOKEN, "alert_telegram_chat_id": "-100777",
-            "alert_telegram_base_url": api.base_url})
+        alerting = settings.model_copy(
+            update={
+                "alert_telegram_token": BOT_TOKEN,
+                "alert_telegram_chat_id": "-100777",
+                "alert_telegram_base_url": api.base_url,
+            }
+        )
         app = create_app(alerting, kb=kb, clock=clock)
         with TestClient(app) as client:
-            response = client.post("/api/handoffs", headers={
-                "Authorization": f"Bearer {SERVICE_TOKEN}"}, json={
-                "conversation_id": "tg-1", "reason": "upset", "priority": 1,
-                "summary": {"request": "Mon colis est arrivé cassé"}})
+            response = client.post(
+                "/api/handoffs",
+                headers={"Authorization": f"Bearer {SERVICE_TOKEN}"},
+                json={
+                    "conversation_id": "tg-1",
+                    "reason": "upset",
+                    "priority": 1,
+                    "summary": {"request": "Mon colis est arrivé cassé"},
+                },
+            )
             assert response.status_code == 201
             handoff_id = response.json()["id"]
             deadline = time.monotonic() + 15
@@ -87,17 +107,24 @@ def test_telegram_alert_reaches_the_bot_api(settings: Settings, kb: KnowledgeBas
         api.stop()
 
 
-def test_a_failing_telegram_never_fails_the_handoff(settings: Settings, kb: KnowledgeBase,
-                                                    clock: Clock) -> None:
-    alerting = settings.model_copy(update={
-        "alert_telegram_token": BOT_TOKEN, "alert_telegram_chat_id": "-100777",
-        "alert_telegram_base_url": f"http://127.0.0.1:{free_port()}/bot"})
+def test_a_failing_telegram_never_fails_the_handoff(
+    settings: Settings, kb: KnowledgeBase, clock: Clock
+) -> None:
+    alerting = settings.model_copy(
+        update={
+            "alert_telegram_token": BOT_TOKEN,
+            "alert_telegram_chat_id": "-100777",
+            "alert_telegram_base_url": f"http://127.0.0.1:{free_port()}/bot",
+        }
+    )
     app = create_app(alerting, kb=kb, clock=clock)
     with TestClient(app) as client:
         started = time.monotonic()
-        response = client.post("/api/handoffs", headers={
-            "Authorization": f"Bearer {SERVICE_TOKEN}"}, json={
-            "conversation_id": "tg-2", "reason": "asked"})
+        response = client.post(
+            "/api/handoffs",
+            headers={"Authorization": f"Bearer {SERVICE_TOKEN}"},
+            json={"conversation_id": "tg-2", "reason": "asked"},
+        )
         assert response.status_code == 201
         assert time.monotonic() - started < 2
 
@@ -109,8 +136,10 @@ def test_the_live_stream_ends_when_its_session_is_revoked(server: tuple[str, obj
     with httpx.Client(base_url=url, timeout=10) as client:
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
         assert csrf
-        client.post("/login", data={"email": "agent@boutique.fr", "password": PASSWORD,
-                                    "csrf_token": csrf.group(1)})
+        client.post(
+            "/login",
+            data={"email": "agent@boutique.fr", "password": PASSWORD, "csrf_token": csrf.group(1)},
+        )
         page = client.get("/inbox").text
         token = re.search(r'name="csrf_token" value="([^"]+)"', page)
         assert token
@@ -118,8 +147,9 @@ def test_the_live_stream_ends_when_its_session_is_revoked(server: tuple[str, obj
             lines = stream.iter_lines()
             assert "event: ready" in [next(lines), next(lines)]
             with httpx.Client(base_url=url, timeout=10, cookies=client.cookies) as other_tab:
-                assert other_tab.post("/logout", data={"csrf_token": token.group(1)}
-                                      ).status_code in (200, 303)
+                assert other_tab.post(
+                    "/logout", data={"csrf_token": token.group(1)}
+                ).status_code in (200, 303)
             started, ended = time.monotonic(), False
             for line in lines:  # keep-alives every 0.2 s until the server closes the stream
                 assert not line.startswith("event:"), line

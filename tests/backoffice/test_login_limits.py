@@ -1,5 +1,6 @@
 """Password guessing: failed logins throttled per account and per address, refused before any
 argon2 work, counted in the database (shared by every process); hashing bounded per process."""
+
 from __future__ import annotations
 
 import threading
@@ -66,7 +67,8 @@ def test_limits_default_to_five_per_account_and_twenty_per_address_in_fifteen_mi
 
 
 def test_an_account_is_refused_after_five_failures_before_any_hashing(
-        bo: BackOffice, monkeypatch: pytest.MonkeyPatch) -> None:
+    bo: BackOffice, monkeypatch: pytest.MonkeyPatch
+) -> None:
     spy = counting(monkeypatch)
     for _ in range(5):
         assert bo.try_login("agent@boutique.fr", WRONG).status_code == 401
@@ -100,20 +102,26 @@ def test_a_successful_login_resets_the_account_counter(bo: BackOffice) -> None:
     assert bo.try_login("agent@boutique.fr", PASSWORD).status_code == 429
 
 
-def test_an_address_is_refused_after_twenty_failures(bo: BackOffice,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_address_is_refused_after_twenty_failures(
+    bo: BackOffice, monkeypatch: pytest.MonkeyPatch
+) -> None:
     spy = counting(monkeypatch)
     for n in range(20):  # four per account: no account reaches its own limit
         assert bo.try_login(f"essai{n // 4}@boutique.fr", WRONG).status_code == 401
     refused = bo.try_login("agent@boutique.fr", PASSWORD)
     assert refused.status_code == 429 and "réessayez dans 15 minutes" in refused.text
     assert spy.calls == 20
-    assert bo.try_login("agent@boutique.fr", PASSWORD,
-                        client=other_address(bo, "203.0.113.9")).status_code == 303
+    assert (
+        bo.try_login(
+            "agent@boutique.fr", PASSWORD, client=other_address(bo, "203.0.113.9")
+        ).status_code
+        == 303
+    )
 
 
 def test_failures_are_counted_across_back_office_processes(
-        bo: BackOffice, settings: Settings, kb: KnowledgeBase, clock: Clock) -> None:
+    bo: BackOffice, settings: Settings, kb: KnowledgeBase, clock: Clock
+) -> None:
     """Two apps on one database stand for two worker processes."""
     second = create_app(settings, kb=kb, clock=clock)
     with TestClient(second, base_url="http://127.0.0.1") as other:
@@ -130,8 +138,9 @@ def test_stored_failures_hold_neither_the_email_nor_the_address(bo: BackOffice) 
     assert "agent" not in row.account and "testclient" not in row.client
 
 
-def test_parallel_logins_hash_at_most_two_at_a_time(bo: BackOffice,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_logins_hash_at_most_two_at_a_time(
+    bo: BackOffice, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """argon2 takes 64 MiB per hash: twenty parallel attempts took 1.3 GB before."""
     spy = counting(monkeypatch, pause=0.05)
     clients = [other_address(bo, f"198.51.100.{n}") for n in range(8)]
@@ -140,9 +149,19 @@ def test_parallel_logins_hash_at_most_two_at_a_time(bo: BackOffice,
 
     def attempt(n: int) -> int:
         start.wait()
-        return clients[n].post("/login", data={
-            "email": f"inconnu{n}@boutique.fr", "password": WRONG, "csrf_token": tokens[n]},
-            follow_redirects=False).status_code
+        return (
+            clients[n]
+            .post(
+                "/login",
+                data={
+                    "email": f"inconnu{n}@boutique.fr",
+                    "password": WRONG,
+                    "csrf_token": tokens[n],
+                },
+                follow_redirects=False,
+            )
+            .status_code
+        )
 
     with ThreadPoolExecutor(len(clients)) as pool:
         codes = list(pool.map(attempt, range(len(clients))))

@@ -1,4 +1,5 @@
 """The password rule (zxcvbn score ≥ 3, in French) wherever a password is set."""
+
 from __future__ import annotations
 
 import ast
@@ -17,28 +18,36 @@ from .test_cli import in_process
 EMAIL, NAME = "nadia.benali@boutique.fr", "Nadia Benali"
 
 
-@pytest.mark.parametrize(("password", "why"), [
-    ("court", "trop court : 10 caractères au moins"),
-    ("aaaaaaaaaa", "répétitions comme « aaa »"),
-    ("1234567890", "mots de passe les plus courants"),
-    ("azertyuiop", "mot de passe très courant"),
-    ("qwertyuiop", "mots de passe les plus courants"),
-    ("motdepasse123", "« motdepasse »"),
-    ("abcdefghijkl", "suites comme « abc »"),
-    ("Comptoir2024!", "« comptoir »"),
-    (EMAIL, "ne doit pas être votre e-mail ni votre nom"),
-    ("Nadia Benali", "ne doit pas être votre e-mail ni votre nom"),
-    ("nadia.benali1", "votre e-mail ou votre nom"),
-])
+@pytest.mark.parametrize(
+    ("password", "why"),
+    [
+        ("court", "trop court : 10 caractères au moins"),
+        ("aaaaaaaaaa", "répétitions comme « aaa »"),
+        ("1234567890", "mots de passe les plus courants"),
+        ("azertyuiop", "mot de passe très courant"),
+        ("qwertyuiop", "mots de passe les plus courants"),
+        ("motdepasse123", "« motdepasse »"),
+        ("abcdefghijkl", "suites comme « abc »"),
+        ("Comptoir2024!", "« comptoir »"),
+        (EMAIL, "ne doit pas être votre e-mail ni votre nom"),
+        ("Nadia Benali", "ne doit pas être votre e-mail ni votre nom"),
+        ("nadia.benali1", "votre e-mail ou votre nom"),
+    ],
+)
 def test_weak_passwords_are_refused_with_a_french_reason(password: str, why: str) -> None:
     problem = password_problem(password, email=EMAIL, name=NAME)
     assert problem is not None and why in problem, problem
 
 
-@pytest.mark.parametrize("password", [
-    PASSWORD, "cheval-tulipe-nuage", "un-mot-de-passe-long",
-    "motdepasse-e2e-1",  # what the end-to-end tests create their accounts with
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        PASSWORD,
+        "cheval-tulipe-nuage",
+        "un-mot-de-passe-long",
+        "motdepasse-e2e-1",  # what the end-to-end tests create their accounts with
+    ],
+)
 def test_hard_to_guess_passwords_pass(password: str) -> None:
     assert password_problem(password, email=EMAIL, name=NAME) is None
 
@@ -46,8 +55,11 @@ def test_hard_to_guess_passwords_pass(password: str) -> None:
 def test_every_zxcvbn_message_has_a_french_translation() -> None:
     """A zxcvbn upgrade that adds a message must add its translation too."""
     tree = ast.parse(inspect.getsource(zxcvbn.feedback))
-    messages = {node.args[0].value for node in ast.walk(tree)
-                if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "_"}
+    messages = {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "_"
+    }
     assert len(messages) > 20 and messages <= set(FRENCH)
 
 
@@ -60,14 +72,15 @@ def test_the_users_page_refuses_a_weak_password(bo: BackOffice) -> None:
     assert f'value="{EMAIL}"' in refused.text  # the form is kept
     with bo.db() as db:
         assert db.scalar(select(User).where(User.email == EMAIL)) is None
-    created = bo.client.post("/users", data={**form, "password": "cheval-tulipe-nuage"},
-                             follow_redirects=False)
+    created = bo.client.post(
+        "/users", data={**form, "password": "cheval-tulipe-nuage"}, follow_redirects=False
+    )
     assert created.status_code == 303
 
 
 def test_the_command_line_refuses_a_weak_password(
-        bo: BackOffice, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    bo: BackOffice, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     url = str(bo.app.state.settings.backoffice_db_url)
     args = ["create-user", "--email", EMAIL, "--name", NAME, "--password-stdin"]
     code, out = in_process(args, url, "azertyuiop\n", monkeypatch, capsys)

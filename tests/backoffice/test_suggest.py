@@ -1,5 +1,6 @@
 """What the inbox's suggested answers are searched for (issue 19, defect 5: a postcode as the
 last message gave suggestions about the warranty and sizes for a late parcel)."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,8 +10,9 @@ from bot.backoffice.suggest import says_something, suggestion_query
 REQUEST = "Suivi de commande — « mon colis n'est toujours pas arrivé »"
 
 
-@pytest.mark.parametrize("text", ["34000", "marie.dupont@exemple.fr", "CM482913", "ok merci",
-                                  "cm 482913 34000", ""])
+@pytest.mark.parametrize(
+    "text", ["34000", "marie.dupont@exemple.fr", "CM482913", "ok merci", "cm 482913 34000", ""]
+)
 def test_proofs_and_acknowledgements_say_nothing(text: str) -> None:
     assert not says_something(text)
 

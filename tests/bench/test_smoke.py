@@ -1,5 +1,6 @@
-"""`python -m bot.bench --smoke` keeps working: it starts both stacks, measures every figure on
-a handful of turns and writes a report of the expected shape. Numbers are not judged here."""
+"""`python -m bot.tools.bench --smoke` keeps working: it starts both stacks, measures every figure
+on a handful of turns and writes a report of the expected shape. Numbers are not judged here."""
+
 from __future__ import annotations
 
 import json
@@ -27,9 +28,21 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         pytest.fail("no trained model: run `make model` first")
     out = tmp_path_factory.mktemp("bench")
     done = subprocess.run(
-        [sys.executable, "-m", "bot.bench", "--smoke", "--out-json", str(out / "bench.json"),
-         "--out-md", str(out / "bench.md")],
-        cwd=ROOT, capture_output=True, text=True, timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "bot.tools.bench",
+            "--smoke",
+            "--out-json",
+            str(out / "bench.json"),
+            "--out-md",
+            str(out / "bench.md"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert summary["smoke"] is True

@@ -1,5 +1,6 @@
 """A real stack (demo shop, action server, Rasa) with the Telegram and Messenger channels
 switched on, talking to local stand-ins of the Bot API and the Graph API."""
+
 from __future__ import annotations
 
 import hashlib
@@ -11,8 +12,8 @@ from typing import Iterator
 
 import pytest
 
-from bot.processes import procfile
 from bot.settings import ROOT
+from bot.tools.processes import procfile
 from tests.channels.standins import BotApi, GraphApi
 from tests.stack import Stack, read_demo_orders, running, stack_env
 
@@ -44,8 +45,13 @@ def channel_env(bot_api: BotApi, graph_api: GraphApi) -> dict[str, str]:
 
 def write_credentials(env: dict[str, str], out: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(RASA_PYTHON), "-m", "bot.channels.credentials", "--out", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+        [str(RASA_PYTHON), "-m", "bot.rasa.channels.credentials", "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 class ChannelStack(Stack):
@@ -56,12 +62,19 @@ class ChannelStack(Stack):
     def start(self, name: str) -> None:
         if name != "rasa":
             return super().start(name)
-        command = procfile()["rasa"].replace("--credentials credentials.yml",
-                                             f"--credentials {self.credentials}")
+        command = procfile()["rasa"].replace(
+            "--credentials credentials.yml", f"--credentials {self.credentials}"
+        )
         log = open(self.logs / "rasa.log", "ab")
         self.processes[name] = subprocess.Popen(
-            command, shell=True, cwd=ROOT, env=self.env, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True)
+            command,
+            shell=True,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     @property
     def telegram_webhook(self) -> str:
@@ -72,8 +85,7 @@ class ChannelStack(Stack):
         return f"{self.rasa_url}/webhooks/facebook/webhook"
 
     def user_texts(self, conversation: str) -> list[str]:
-        return [e.get("text") for e in self.tracker(conversation)["events"]
-                if e["event"] == "user"]
+        return [e.get("text") for e in self.tracker(conversation)["events"] if e["event"] == "user"]
 
 
 @pytest.fixture(scope="session")
@@ -91,15 +103,20 @@ def graph_api() -> Iterator[GraphApi]:
 
 
 @pytest.fixture(scope="session")
-def channel_stack(tmp_path_factory: pytest.TempPathFactory, bot_api: BotApi,
-                  graph_api: GraphApi) -> Iterator[ChannelStack]:
+def channel_stack(
+    tmp_path_factory: pytest.TempPathFactory, bot_api: BotApi, graph_api: GraphApi
+) -> Iterator[ChannelStack]:
     if not RASA_PYTHON.exists():
         pytest.fail("no Rasa environment (.venv-rasa): run `make test`, which builds it")
     tmp = tmp_path_factory.mktemp("channels")
     credentials = tmp / "credentials.yml"
     # read by the Procfile, which generates the file itself (see docs/channels.md)
-    env = stack_env(tmp, COMPTOIR_RASA_TOKEN=RASA_TOKEN,
-                    COMPTOIR_RASA_CREDENTIALS=str(credentials), **channel_env(bot_api, graph_api))
+    env = stack_env(
+        tmp,
+        COMPTOIR_RASA_TOKEN=RASA_TOKEN,
+        COMPTOIR_RASA_CREDENTIALS=str(credentials),
+        **channel_env(bot_api, graph_api),
+    )
     written = write_credentials(env, credentials)
     assert written.returncode == 0, written.stderr
     stack = ChannelStack(env=env, logs=tmp)

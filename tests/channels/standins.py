@@ -1,5 +1,6 @@
 """Local stand-ins for Telegram's Bot API and Meta's Graph API: small HTTP servers on 127.0.0.1
 that answer like the real ones for the calls Comptoir makes, and record every call."""
+
 from __future__ import annotations
 
 import hashlib
@@ -49,8 +50,9 @@ class StandIn:
                 body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
                 parts = urlsplit(self.path)
                 query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-                status, answer = stand_in.handle(self.command, parts.path, query, body,
-                                                 self.headers.get("Content-Type") or "")
+                status, answer = stand_in.handle(
+                    self.command, parts.path, query, body, self.headers.get("Content-Type") or ""
+                )
                 data = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -83,8 +85,9 @@ class StandIn:
         with self._lock:
             self.calls.append(call)
 
-    def handle(self, verb: str, path: str, query: dict[str, str], body: str,
-               content_type: str) -> tuple[int, Any]:
+    def handle(
+        self, verb: str, path: str, query: dict[str, str], body: str, content_type: str
+    ) -> tuple[int, Any]:
         raise NotImplementedError
 
 
@@ -103,8 +106,9 @@ class BotApi(StandIn):
     def base_url(self) -> str:
         return f"{self.url}/bot"
 
-    def handle(self, verb: str, path: str, query: dict[str, str], body: str,
-               content_type: str) -> tuple[int, Any]:
+    def handle(
+        self, verb: str, path: str, query: dict[str, str], body: str, content_type: str
+    ) -> tuple[int, Any]:
         token, _, method = path.removeprefix("/bot").partition("/")
         if content_type.startswith("application/json"):
             params = json.loads(body or "{}")
@@ -121,18 +125,25 @@ class BotApi(StandIn):
 
     def result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
-            return {"id": int(self.token.split(":")[0]), "is_bot": True,
-                    "first_name": "Comptoir", "username": "comptoir_test_bot"}
+            return {
+                "id": int(self.token.split(":")[0]),
+                "is_bot": True,
+                "first_name": "Comptoir",
+                "username": "comptoir_test_bot",
+            }
         if method in ("sendMessage", "sendPhoto"):
             chat_id = int(params["chat_id"])
             message: dict[str, Any] = {
-                "message_id": next(self._message_ids), "date": int(time.time()),
-                "chat": {"id": chat_id, "type": "private", "first_name": "Client"}}
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private", "first_name": "Client"},
+            }
             if method == "sendMessage":
                 message["text"] = params["text"]
             else:
-                message["photo"] = [{"file_id": "p", "file_unique_id": "p", "width": 1,
-                                     "height": 1}]
+                message["photo"] = [
+                    {"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}
+                ]
             if isinstance(params.get("reply_markup"), dict):
                 message["reply_markup"] = params["reply_markup"]
             return message
@@ -145,13 +156,20 @@ class BotApi(StandIn):
             self.webhook = {}
             return True
         if method == "getWebhookInfo":
-            return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
-                    "pending_update_count": 0}
+            return {
+                "url": self.webhook.get("url", ""),
+                "has_custom_certificate": False,
+                "pending_update_count": 0,
+            }
         return None
 
     def to_chat(self, chat_id: int, method: str | None = None) -> list[Call]:
-        return [c for c in self.calls if str(c.params.get("chat_id")) == str(chat_id)
-                and (method is None or c.method == method)]
+        return [
+            c
+            for c in self.calls
+            if str(c.params.get("chat_id")) == str(chat_id)
+            and (method is None or c.method == method)
+        ]
 
     def texts(self, chat_id: int) -> list[str]:
         return [c.params["text"] for c in self.to_chat(chat_id, "sendMessage")]
@@ -166,17 +184,29 @@ class GraphApi(StandIn):
         self.proof = hmac.new(app_secret.encode(), page_token.encode(), hashlib.sha256).hexdigest()
         self._message_ids = itertools.count(1)
 
-    def handle(self, verb: str, path: str, query: dict[str, str], body: str,
-               content_type: str) -> tuple[int, Any]:
-        if query.get("access_token") != self.page_token or query.get("appsecret_proof") != \
-                self.proof:
-            return 400, {"error": {"message": "Invalid OAuth access token.",
-                                   "type": "OAuthException", "code": 190}}
+    def handle(
+        self, verb: str, path: str, query: dict[str, str], body: str, content_type: str
+    ) -> tuple[int, Any]:
+        if (
+            query.get("access_token") != self.page_token
+            or query.get("appsecret_proof") != self.proof
+        ):
+            return 400, {
+                "error": {
+                    "message": "Invalid OAuth access token.",
+                    "type": "OAuthException",
+                    "code": 190,
+                }
+            }
         params = json.loads(body) if body else {}
         self.record(Call(f"{verb} {path}", params, query, body))
         parts = path.strip("/").split("/")
-        if verb != "POST" or len(parts) != 3 or not parts[0].startswith("v") or \
-                parts[1:] != ["me", "messages"]:
+        if (
+            verb != "POST"
+            or len(parts) != 3
+            or not parts[0].startswith("v")
+            or parts[1:] != ["me", "messages"]
+        ):
             return 404, {"error": {"message": "Unknown path components", "code": 2500}}
         recipient = params.get("recipient", {}).get("id")
         return 200, {"recipient_id": recipient, "message_id": f"m_{next(self._message_ids)}"}
@@ -188,5 +218,6 @@ class GraphApi(StandIn):
         return [c.params["message"] for c in self.to_user(psid) if "message" in c.params]
 
     def actions(self, psid: str) -> list[str]:
-        return [c.params["sender_action"] for c in self.to_user(psid)
-                if "sender_action" in c.params]
+        return [
+            c.params["sender_action"] for c in self.to_user(psid) if "sender_action" in c.params
+        ]

@@ -1,6 +1,7 @@
 """Hand-off on Telegram and Messenger (stand-in servers): the bot falls silent once a person
 owns the conversation, the agent's reply from the back office reaches the shopper on their own
 channel, and the rating question comes back there when the agent resolves."""
+
 from __future__ import annotations
 
 import pytest
@@ -37,8 +38,7 @@ def test_telegram_shopper_gets_the_agents_reply_and_the_rating(channel_stack, bo
     assert len(telegram.buttons(question)) == 5
 
 
-def test_messenger_shopper_gets_the_agents_reply_and_the_rating(channel_stack, graph_api,
-                                                                agent):
+def test_messenger_shopper_gets_the_agents_reply_and_the_rating(channel_stack, graph_api, agent):
     psid = str(next_id())
     sent = messenger.say(channel_stack, graph_api, psid, "je veux parler à un conseiller")
     assert "conseiller" in messenger.texts(sent)
@@ -49,7 +49,8 @@ def test_messenger_shopper_gets_the_agents_reply_and_the_rating(channel_stack, g
     url = f"{channel_stack.backoffice_url}/inbox/{row['id']}"
     assert agent.post(f"{url}/reply", data={"text": "Oui, je suis là !"}, timeout=30).ok
     assert graph_api.messages(psid)[-1]["text"] == (
-        "Agent.canaux (service client) : Oui, je suis là !")
+        "Agent.canaux (service client) : Oui, je suis là !"
+    )
 
     assert agent.post(f"{url}/resolve", timeout=30).ok
     question = graph_api.messages(psid)[-1]

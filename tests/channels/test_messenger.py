@@ -1,5 +1,6 @@
 """The Messenger channel inside a real Rasa server, with the Graph API played by a local
 stand-in: verification handshake, X-Hub-Signature-256, quick replies, a whole conversation."""
+
 from __future__ import annotations
 
 import json
@@ -24,21 +25,32 @@ pytestmark = pytest.mark.e2e
 PAGE_ID = "1122334455"
 
 
-def event(psid: str, text: str | None = None, quick_reply: str | None = None,
-          **message: Any) -> dict[str, Any]:
+def event(
+    psid: str, text: str | None = None, quick_reply: str | None = None, **message: Any
+) -> dict[str, Any]:
     body: dict[str, Any] = {"mid": f"m_{next_id()}", **message}
     if text is not None:
         body["text"] = text
     if quick_reply is not None:
         body["quick_reply"] = {"payload": quick_reply}
-    return {"sender": {"id": psid}, "recipient": {"id": PAGE_ID},
-            "timestamp": int(time.time() * 1000), "message": body}
+    return {
+        "sender": {"id": psid},
+        "recipient": {"id": PAGE_ID},
+        "timestamp": int(time.time() * 1000),
+        "message": body,
+    }
 
 
 def page(*events: dict[str, Any]) -> bytes:
-    return json.dumps({"object": "page", "entry": [
-        {"id": PAGE_ID, "time": int(time.time() * 1000), "messaging": [e]} for e in events]},
-        ensure_ascii=False).encode()
+    return json.dumps(
+        {
+            "object": "page",
+            "entry": [
+                {"id": PAGE_ID, "time": int(time.time() * 1000), "messaging": [e]} for e in events
+            ],
+        },
+        ensure_ascii=False,
+    ).encode()
 
 
 def post(stack: ChannelStack, body: bytes, signature: str | None = "valid") -> requests.Response:
@@ -50,8 +62,13 @@ def post(stack: ChannelStack, body: bytes, signature: str | None = "valid") -> r
     return requests.post(stack.messenger_webhook, data=body, headers=headers, timeout=30)
 
 
-def say(stack: ChannelStack, graph_api: GraphApi, psid: str, text: str | None = None,
-        quick_reply: str | None = None) -> list[dict[str, Any]]:
+def say(
+    stack: ChannelStack,
+    graph_api: GraphApi,
+    psid: str,
+    text: str | None = None,
+    quick_reply: str | None = None,
+) -> list[dict[str, Any]]:
     before = len(graph_api.messages(psid))
     response = post(stack, page(event(psid, text or quick_reply, quick_reply)))
     assert response.status_code == 200, response.text
@@ -64,22 +81,36 @@ def texts(messages: list[dict[str, Any]]) -> str:
 
 def test_verification_handshake(channel_stack):
     url = channel_stack.messenger_webhook
-    good = {"hub.mode": "subscribe", "hub.verify_token": FB_VERIFY_TOKEN,
-            "hub.challenge": "1158201444"}
+    good = {
+        "hub.mode": "subscribe",
+        "hub.verify_token": FB_VERIFY_TOKEN,
+        "hub.challenge": "1158201444",
+    }
     answer = requests.get(url, params=good, timeout=10)
     assert answer.status_code == 200 and answer.text == "1158201444"
-    for wrong in ({**good, "hub.verify_token": "wrong"}, {**good, "hub.mode": "unsubscribe"},
-                  {"hub.mode": "subscribe", "hub.challenge": "1"}):
+    for wrong in (
+        {**good, "hub.verify_token": "wrong"},
+        {**good, "hub.mode": "unsubscribe"},
+        {"hub.mode": "subscribe", "hub.challenge": "1"},
+    ):
         answer = requests.get(url, params=wrong, timeout=10)
         assert answer.status_code == 403 and "1158201444" not in answer.text
 
 
-@pytest.mark.parametrize("signature", [
-    None, "", "sha256=", "sha256=" + "0" * 64, "sha1=0123",
-    "wrong-secret",  # signed with another secret: replaced below
-])
-def test_missing_or_wrong_signature_is_refused_and_nothing_processed(channel_stack, graph_api,
-                                                                     signature):
+@pytest.mark.parametrize(
+    "signature",
+    [
+        None,
+        "",
+        "sha256=",
+        "sha256=" + "0" * 64,
+        "sha1=0123",
+        "wrong-secret",  # signed with another secret: replaced below
+    ],
+)
+def test_missing_or_wrong_signature_is_refused_and_nothing_processed(
+    channel_stack, graph_api, signature
+):
     psid = str(next_id())
     body = page(event(psid, "Bonjour"))
     if signature == "wrong-secret":
@@ -102,8 +133,11 @@ def test_greeting_buttons_become_quick_replies(channel_stack, graph_api):
     sent = say(channel_stack, graph_api, psid, "Bonjour")
     greeting = next(m for m in sent if "Bonjour" in m.get("text", ""))
     replies = greeting["quick_replies"]
-    assert {"content_type": "text", "title": "Suivre ma commande",
-            "payload": "/track_order"} in replies
+    assert {
+        "content_type": "text",
+        "title": "Suivre ma commande",
+        "payload": "/track_order",
+    } in replies
     assert len(replies) == 5 and all(len(r["title"]) <= 20 for r in replies)
     assert graph_api.actions(psid)[:2] == ["mark_seen", "typing_on"]
     assert graph_api.actions(psid)[-1] == "typing_off"
@@ -120,10 +154,12 @@ def test_a_whole_conversation_tracks_an_order(channel_stack, graph_api, demo_ord
     assert f"Votre commande {order['number']} est expédiée" in answer
     assert "Suivi détaillé : https://" in answer
     assert channel_stack.user_texts(f"messenger-{psid}")[1:] == [
-        "/track_order", order["number"], order["postcode"]]
+        "/track_order",
+        order["number"],
+        order["postcode"],
+    ]
     calls = graph_api.to_user(psid)
-    assert all(c.method.startswith("POST /v") and c.method.endswith("/me/messages")
-               for c in calls)
+    assert all(c.method.startswith("POST /v") and c.method.endswith("/me/messages") for c in calls)
     assert all(c.params.get("messaging_type", "RESPONSE") == "RESPONSE" for c in calls)
 
 
@@ -160,8 +196,10 @@ def test_trigger_intent_reaches_the_shopper_on_messenger(channel_stack, graph_ap
     before = len(graph_api.messages(psid))
     response = requests.post(
         f"{channel_stack.rasa_url}/conversations/messenger-{psid}/trigger_intent",
-        params={"token": RASA_TOKEN, "output_channel": "latest"}, json={"name": "greet"},
-        timeout=30)
+        params={"token": RASA_TOKEN, "output_channel": "latest"},
+        json={"name": "greet"},
+        timeout=30,
+    )
     assert response.status_code == 200, response.text
     assert "Bonjour" in texts(graph_api.messages(psid)[before:])
 
@@ -170,7 +208,7 @@ def test_typed_internal_intents_are_only_words_on_messenger(channel_stack, graph
     """Row 2 of the security review: a back-office intent typed in Messenger is not obeyed;
     a quick reply the bot offered still is."""
     psid = str(next_id())
-    forged = '/handoff_resolved'
+    forged = "/handoff_resolved"
     say(channel_stack, graph_api, psid, "je veux parler à un conseiller")
     say(channel_stack, graph_api, psid, forged)
     tracker = channel_stack.tracker(f"messenger-{psid}")

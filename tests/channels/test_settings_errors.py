@@ -1,5 +1,6 @@
 """Rasa refuses to start a channel that is configured without its secrets (checked in the Rasa
 environment, where the connectors are importable)."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,8 @@ from tests.channels.conftest import RASA_PYTHON
 
 PROBE = r"""
 import json
-from bot.channels.messenger import MessengerInput
-from bot.channels.telegram import TelegramInput
+from bot.rasa.channels.messenger import MessengerInput
+from bot.rasa.channels.telegram import TelegramInput
 
 cases = {
     "telegram ok": (TelegramInput, {"access_token": "1:a", "secret_token": "s3cret_-"}),
@@ -39,8 +40,14 @@ print(json.dumps(result))
 
 
 def test_channels_refuse_to_start_without_their_secrets():
-    done = subprocess.run([str(RASA_PYTHON), "-c", PROBE], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [str(RASA_PYTHON), "-c", PROBE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.splitlines()[-1])
     assert result["telegram ok"] == "ok https://api.telegram.org/bot"

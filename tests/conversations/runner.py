@@ -32,6 +32,7 @@ returned first) come from the order.
 Every turn is also held to the rules of `tests.stack.check_turn` (at most 3 messages, none
 twice) and must never say what `NEVER_SAYS` lists.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -47,12 +48,11 @@ import yaml
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from bot.shop import db as shop_db
+from bot.demo_shop import db as shop_db
 from tests.stack import Stack
 
 HERE = Path(__file__).resolve().parent
-TURN_KEYS = {"user", "action", "not_action", "says", "not_says", "buttons", "slots", "silent",
-             "kb"}
+TURN_KEYS = {"user", "action", "not_action", "says", "not_says", "buttons", "slots", "silent", "kb"}
 AFTER_KEYS = {"status", "returns", "return_reason", "claims", "claim_kind", "address"}
 # Dead ends the assistant must never reach, whatever the flow.
 NEVER_SAYS = ("je n'ai pas trouve l'information attendue",)
@@ -81,8 +81,9 @@ def load(folder: Path = HERE) -> list[Conversation]:
     for path in sorted(folder.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for item in data.get("conversations") or []:
-            conversation = Conversation(path.stem, item["name"], item["turns"],
-                                        item.get("order"), item.get("after") or {})
+            conversation = Conversation(
+                path.stem, item["name"], item["turns"], item.get("order"), item.get("after") or {}
+            )
             for turn in conversation.turns:
                 unknown = set(turn) - TURN_KEYS
                 assert not unknown, f"{conversation.id}: unknown turn keys {unknown}"
@@ -98,6 +99,7 @@ class OrderPool:
 
     def __init__(self, orders: list[dict[str, Any]]) -> None:
         self.free: dict[str, list[dict[str, Any]]] = defaultdict(list)
+
         # Delivered orders with nothing left to return go first to plain `delivered`
         # conversations (claims...), keeping the others for the `returnable` ones.
         def returnable(order: dict[str, Any]) -> int:
@@ -109,8 +111,14 @@ class OrderPool:
     def take(self, status: str) -> dict[str, Any]:
         """`returnable`: a delivered order with at least one article that can still go back."""
         if status == "returnable":
-            found = next((o for o in reversed(self.free["delivered"])
-                          if any(item.get("returnable") for item in o.get("items") or [])), None)
+            found = next(
+                (
+                    o
+                    for o in reversed(self.free["delivered"])
+                    if any(item.get("returnable") for item in o.get("items") or [])
+                ),
+                None,
+            )
             assert found, "no returnable demo order left"
             self.free["delivered"].remove(found)
             return found
@@ -123,9 +131,14 @@ def variables(order: dict[str, Any] | None) -> dict[str, str]:
         return {}
     listed = sorted(order.get("items") or [], key=lambda item: not item.get("returnable"))
     items = [str(item.get("name")) for item in listed]  # returnable articles first
-    return {"number": order["number"], "email": order["email"], "postcode": order["postcode"],
-            "first_name": order.get("first_name") or "",
-            "item1": items[0] if items else "", "item2": items[1] if len(items) > 1 else ""}
+    return {
+        "number": order["number"],
+        "email": order["email"],
+        "postcode": order["postcode"],
+        "first_name": order.get("first_name") or "",
+        "item1": items[0] if items else "",
+        "item2": items[1] if len(items) > 1 else "",
+    }
 
 
 def fill(value: Any, names: dict[str, str]) -> Any:
@@ -157,20 +170,35 @@ def turn_events(tracker: dict[str, Any], user_index: int) -> list[dict[str, Any]
     return events
 
 
-def check_turn(conversation: Conversation, number: int, turn: dict[str, Any],
-               replies: list[dict[str, Any]], tracker: dict[str, Any], user_index: int) -> None:
+def check_turn(
+    conversation: Conversation,
+    number: int,
+    turn: dict[str, Any],
+    replies: list[dict[str, Any]],
+    tracker: dict[str, Any],
+    user_index: int,
+) -> None:
     said = "\n".join(reply.get("text") or "" for reply in replies)
     folded = fold(said)
     events = turn_events(tracker, user_index)
-    ran = [e.get("name") for e in events
-           if e["event"] in ("action", "active_loop") and e.get("name")]
+    ran = [
+        e.get("name") for e in events if e["event"] in ("action", "active_loop") and e.get("name")
+    ]
     # responses a custom action chose from domain.yml count as said by their name
-    ran += [(e.get("metadata") or {}).get("utter_action") for e in events
-            if e["event"] == "bot" and (e.get("metadata") or {}).get("utter_action")]
-    intent = next(((e.get("parse_data") or {}).get("intent") or {}).get("name")
-                  for e in events if e["event"] == "user")
-    where = (f"{conversation.id}, turn {number} ({turn['user']!r}, read as {intent}, "
-             f"ran {[a for a in ran if a != 'action_listen']})")
+    ran += [
+        (e.get("metadata") or {}).get("utter_action")
+        for e in events
+        if e["event"] == "bot" and (e.get("metadata") or {}).get("utter_action")
+    ]
+    intent = next(
+        ((e.get("parse_data") or {}).get("intent") or {}).get("name")
+        for e in events
+        if e["event"] == "user"
+    )
+    where = (
+        f"{conversation.id}, turn {number} ({turn['user']!r}, read as {intent}, "
+        f"ran {[a for a in ran if a != 'action_listen']})"
+    )
     for action in as_list(turn.get("action")):
         assert action in ran, f"{where}: {action} did not run; bot said:\n{said}"
     for action in as_list(turn.get("not_action")):
@@ -179,23 +207,30 @@ def check_turn(conversation: Conversation, number: int, turn: dict[str, Any],
         assert fold(str(text)) in folded, f"{where}: missing {text!r} in:\n{said}"
     for text in [*as_list(turn.get("not_says")), *NEVER_SAYS]:
         assert fold(str(text)) not in folded, f"{where}: should not say {text!r}:\n{said}"
-    titles = [fold(str(button.get("title", "")))
-              for reply in replies for button in reply.get("buttons") or []]
+    titles = [
+        fold(str(button.get("title", "")))
+        for reply in replies
+        for button in reply.get("buttons") or []
+    ]
     for title in as_list(turn.get("buttons")):
         assert any(fold(str(title)) in t for t in titles), (
-            f"{where}: no button {title!r} among {titles}")
+            f"{where}: no button {title!r} among {titles}"
+        )
     if turn.get("kb"):
-        topics = [e.get("value") for e in events
-                  if e["event"] == "slot" and e.get("name") == "kb_topic"]
+        topics = [
+            e.get("value") for e in events if e["event"] == "slot" and e.get("name") == "kb_topic"
+        ]
         assert turn["kb"] in topics, (
             f"{where}: no knowledge-base answer on {turn['kb']} (topics {topics}); bot "
-            f"said:\n{said}")
+            f"said:\n{said}"
+        )
     if turn.get("silent"):
         assert not replies, f"{where}: the bot spoke:\n{said}"
     for slot, expected in (turn.get("slots") or {}).items():
         actual = tracker["slots"].get(slot)
         assert actual == expected, (
-            f"{where}: slot {slot} is {actual!r}, not {expected!r}; bot said:\n{said}")
+            f"{where}: slot {slot} is {actual!r}, not {expected!r}; bot said:\n{said}"
+        )
 
 
 @contextmanager
@@ -204,8 +239,9 @@ def order_row(stack: Stack, number: str) -> Iterator[shop_db.OrderRow]:
     engine = create_engine(stack.env["COMPTOIR_SHOP_DB_URL"])
     try:
         with Session(engine) as session:
-            order = session.scalar(select(shop_db.OrderRow)
-                                   .where(shop_db.OrderRow.number == number))
+            order = session.scalar(
+                select(shop_db.OrderRow).where(shop_db.OrderRow.number == number)
+            )
             assert order is not None
             yield order
     finally:
@@ -218,8 +254,13 @@ def shop_counts(stack: Stack, number: str) -> tuple[int, int]:
         return len(order.returns), len(order.claims)
 
 
-def check_shop(conversation: Conversation, stack: Stack, number: str,
-               after: dict[str, Any], before: tuple[int, int]) -> None:
+def check_shop(
+    conversation: Conversation,
+    stack: Stack,
+    number: str,
+    after: dict[str, Any],
+    before: tuple[int, int],
+) -> None:
     with order_row(stack, number) as order:
         where = f"{conversation.id}: order {number}"
         if "status" in after:
@@ -230,14 +271,16 @@ def check_shop(conversation: Conversation, stack: Stack, number: str,
             assert new == after["returns"], f"{where}: {new} returns created"
         if "return_reason" in after:
             assert returns and fold(after["return_reason"]) in fold(returns[-1].reason), (
-                f"{where}: return reason {returns[-1].reason if returns else None!r}")
+                f"{where}: return reason {returns[-1].reason if returns else None!r}"
+            )
         claims = sorted(order.claims, key=lambda c: c.id)
         if "claims" in after:
             new = len(claims) - before[1]
             assert new == after["claims"], f"{where}: {new} claims opened"
         if "claim_kind" in after:
             assert claims and claims[-1].kind == after["claim_kind"], (
-                f"{where}: claim {claims[-1].kind if claims else None!r}")
+                f"{where}: claim {claims[-1].kind if claims else None!r}"
+            )
         if "address" in after:
             address = order.shipping_address
             line = f"{address.line1} {address.postcode} {address.city}"

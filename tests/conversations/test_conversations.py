@@ -1,5 +1,6 @@
 """Every scripted conversation of tests/conversations/*.yml against the real stack (one test
 each; the format is in runner.py). `make test-conversations` runs only these."""
+
 from __future__ import annotations
 
 import json
@@ -20,9 +21,22 @@ PER_STATUS = 40  # demo orders handed out per status (each conversation gets its
 @pytest.fixture(scope="session")
 def order_pool(stack: Stack) -> OrderPool:
     output = subprocess.run(
-        [sys.executable, "-m", "bot.shop", "demo-orders", "--per-status", str(PER_STATUS),
-         "--db", stack.env["COMPTOIR_SHOP_DB_URL"]],
-        cwd=ROOT, env=stack.env, capture_output=True, text=True, check=True).stdout
+        [
+            sys.executable,
+            "-m",
+            "bot.demo_shop",
+            "demo-orders",
+            "--per-status",
+            str(PER_STATUS),
+            "--db",
+            stack.env["COMPTOIR_SHOP_DB_URL"],
+        ],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return OrderPool([json.loads(line) for line in output.splitlines() if line.strip()])
 
 

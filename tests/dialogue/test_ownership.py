@@ -1,4 +1,5 @@
 """How long a proof of ownership lasts (bot/dialogue/ownership.py)."""
+
 from __future__ import annotations
 
 from bot.dialogue.ownership import proof_expired

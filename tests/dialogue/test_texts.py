@@ -1,4 +1,5 @@
 """French wording of dates, amounts and shopper text."""
+
 from __future__ import annotations
 
 from datetime import date

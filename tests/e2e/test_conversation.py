@@ -1,5 +1,6 @@
 """Whole conversations over the REST channel against the real shop API, action server and
 Rasa server, with the demo shop's own orders."""
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,12 @@ def test_http_api_requires_the_token(stack: Stack):
     status = f"{stack.rasa_url}/status"
     assert requests.get(status, timeout=5).status_code == 401
     assert requests.get(status, params={"token": "wrong"}, timeout=5).status_code == 401
-    assert requests.get(status, params={"token": stack.env["COMPTOIR_RASA_TOKEN"]},
-                        timeout=5).status_code == 200
+    assert (
+        requests.get(
+            status, params={"token": stack.env["COMPTOIR_RASA_TOKEN"]}, timeout=5
+        ).status_code
+        == 200
+    )
 
 
 def test_track_an_order_from_greeting_to_goodbye(stack: Stack, demo_orders):
@@ -67,8 +72,9 @@ def test_cancel_a_preparing_order_after_confirmation(stack: Stack, demo_orders):
     assert "est annulée" in texts(stack.say(sender, "/affirm"))
 
 
-@pytest.mark.parametrize("message", ["x" * 10_000, "😀😀😀", "", "   ",
-                                     "<script>alert('x')</script><b>bonjour</b>"])
+@pytest.mark.parametrize(
+    "message", ["x" * 10_000, "😀😀😀", "", "   ", "<script>alert('x')</script><b>bonjour</b>"]
+)
 def test_bad_input_gets_a_clear_answer(stack: Stack, message: str):
     start = time.monotonic()
     replies = stack.say(f"e2e-bad-{abs(hash(message))}", message)
@@ -117,13 +123,22 @@ def test_general_question_is_answered_from_the_knowledge_base(stack: Stack):
     lines = Path(stack.env["COMPTOIR_FAQ_FEEDBACK_FILE"]).read_text().splitlines()
     [recorded] = [json.loads(line) for line in lines if '"e2e-faq"' in line]
     assert (recorded["conversation"], recorded["entry"], recorded["helpful"]) == (
-        "e2e-faq", expected["hits"][0]["id"], False)
+        "e2e-faq",
+        expected["hits"][0]["id"],
+        False,
+    )
 
 
 def kb_search(stack: Stack, question: str) -> dict:
     """What the knowledge base itself answers, through its command-line interface."""
-    output = subprocess.run([sys.executable, "-m", "bot.kb", "search", question, "--json"],
-                            cwd=ROOT, env=stack.env, capture_output=True, text=True, check=True)
+    output = subprocess.run(
+        [sys.executable, "-m", "bot.kb", "search", question, "--json"],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(output.stdout)
 
 

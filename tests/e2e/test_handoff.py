@@ -1,6 +1,7 @@
 """Hand-off over the REST channel with the real back office: every trigger, the bot's silence
 while an agent owns the conversation, the agent's reply reaching the conversation, resolution
 and the rating."""
+
 from __future__ import annotations
 
 import uuid
@@ -31,16 +32,22 @@ def test_asking_for_a_person_then_silence_relay_reply_resolution_and_rating(stac
     # The bot says nothing of its own now, whatever the message; the agent sees it.
     assert stack.say(sender, "où en est ma commande ?") == []
     assert stack.say(sender, "bonjour ?") == []
-    shopper_lines = [m["text"] for m in handoff_of(stack, sender)["messages"]
-                     if m["sender"] == "shopper"]
+    shopper_lines = [
+        m["text"] for m in handoff_of(stack, sender)["messages"] if m["sender"] == "shopper"
+    ]
     assert shopper_lines == ["où en est ma commande ?", "bonjour ?"]
 
     agent = agent_login(stack, "agent.e2e@boutique-demo.fr")
-    reply = agent.post(f"{stack.backoffice_url}/inbox/{row['id']}/reply", timeout=30,
-                       data={"text": "Bonjour, je regarde votre commande tout de suite."})
+    reply = agent.post(
+        f"{stack.backoffice_url}/inbox/{row['id']}/reply",
+        timeout=30,
+        data={"text": "Bonjour, je regarde votre commande tout de suite."},
+    )
     assert reply.ok, reply.text[:500]
-    assert any("je regarde votre commande tout de suite" in (e.get("text") or "")
-               for e in stack.bot_events(sender))
+    assert any(
+        "je regarde votre commande tout de suite" in (e.get("text") or "")
+        for e in stack.bot_events(sender)
+    )
 
     resolved = agent.post(f"{stack.backoffice_url}/inbox/{row['id']}/resolve", timeout=30)
     assert resolved.ok, resolved.text[:500]

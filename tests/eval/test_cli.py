@@ -1,5 +1,6 @@
-"""`python -m bot.eval routes` end to end: a tiny file of our own sentences, a Rasa server the
+"""`python -m bot.tools.eval routes` end to end: a tiny file of our own sentences, a Rasa server the
 command starts itself (nothing answers at the URL given) and stops afterwards."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.processes import free_port
 from bot.settings import ROOT
+from bot.tools.processes import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -32,10 +33,26 @@ def test_routes_command_starts_rasa_scores_and_stops_it(tmp_path: Path):
     data.write_text("\n".join(json.dumps(i, ensure_ascii=False) for i in ITEMS) + "\n")
     port = free_port()
     result = subprocess.run(
-        [sys.executable, "-m", "bot.eval", "routes", str(data),
-         "--rasa-url", f"http://127.0.0.1:{port}", "--token", "x",
-         "--out-json", str(tmp_path / "out.json"), "--out-md", str(tmp_path / "out.md")],
-        cwd=ROOT, capture_output=True, text=True, timeout=240)
+        [
+            sys.executable,
+            "-m",
+            "bot.tools.eval",
+            "routes",
+            str(data),
+            "--rasa-url",
+            f"http://127.0.0.1:{port}",
+            "--token",
+            "x",
+            "--out-json",
+            str(tmp_path / "out.json"),
+            "--out-md",
+            str(tmp_path / "out.md"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "started Rasa" in result.stderr
     summary = json.loads(result.stdout.strip().splitlines()[-1])
@@ -55,9 +72,22 @@ def test_routes_command_starts_rasa_scores_and_stops_it(tmp_path: Path):
 def test_report_smoke_writes_both_reports(tmp_path):
     """`make eval-smoke`: the whole quality chain on a handful of items."""
     result = subprocess.run(
-        [sys.executable, "-m", "bot.eval", "report", "--smoke",
-         "--out-json", str(tmp_path / "eval.json"), "--out-md", str(tmp_path / "eval.md")],
-        cwd=ROOT, capture_output=True, text=True, timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "bot.tools.eval",
+            "report",
+            "--smoke",
+            "--out-json",
+            str(tmp_path / "eval.json"),
+            "--out-md",
+            str(tmp_path / "eval.md"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     report = json.loads((tmp_path / "eval.json").read_text())

@@ -1,8 +1,9 @@
-"""Reading a route from what the product did (bot/eval/end_to_end.py): pure, on tracker events
+"""Reading a route from what the product did (bot/tools/eval/end_to_end.py): pure, on tracker events
 shaped as Rasa's HTTP API returns them."""
+
 from __future__ import annotations
 
-from bot.eval.end_to_end import first_turn, route_of_turn
+from bot.tools.eval.end_to_end import first_turn, route_of_turn
 
 
 def user(text: str) -> dict:
@@ -18,27 +19,45 @@ def slot(name: str, value: object) -> dict:
 
 
 def test_only_the_first_turn_counts():
-    events = [action("action_session_start"), user("bonjour"), action("utter_greet"),
-              action("action_listen"), user("je veux annuler"), action("cancel_order_form")]
+    events = [
+        action("action_session_start"),
+        user("bonjour"),
+        action("utter_greet"),
+        action("action_listen"),
+        user("je veux annuler"),
+        action("cancel_order_form"),
+    ]
     assert route_of_turn(first_turn(events)) == "greet"
 
 
 def test_a_request_wins_over_the_greeting_that_came_with_it():
-    turn = [user("bonjour, où est ma commande ?"), action("utter_greet"),
-            action("track_order_form"), {"event": "active_loop", "name": "track_order_form"}]
+    turn = [
+        user("bonjour, où est ma commande ?"),
+        action("utter_greet"),
+        action("track_order_form"),
+        {"event": "active_loop", "name": "track_order_form"},
+    ]
     assert route_of_turn(turn) == "track_order"
 
 
 def test_a_handoff_wins_over_everything():
-    turn = [user("c'est honteux !!!"), action("track_order_form"),
-            action("action_human_handoff"), slot("handoff_active", True)]
+    turn = [
+        user("c'est honteux !!!"),
+        action("track_order_form"),
+        action("action_human_handoff"),
+        slot("handoff_active", True),
+    ]
     assert route_of_turn(turn) == "handoff"
     assert route_of_turn([user("x"), slot("handoff_active", True)]) == "handoff"
 
 
 def test_the_knowledge_base_topic_names_the_route():
-    turn = [user("code promo ?"), action("action_answer_faq"), slot("kb_entry", "promo.code"),
-            slot("kb_topic", "promo")]
+    turn = [
+        user("code promo ?"),
+        action("action_answer_faq"),
+        slot("kb_entry", "promo.code"),
+        slot("kb_topic", "promo"),
+    ]
     assert route_of_turn(turn) == "faq:promo"
     offered = [user("paiement"), action("action_fallback"), slot("kb_topic", "payment")]
     assert route_of_turn(offered) == "faq:payment"
@@ -53,7 +72,13 @@ def test_delivery_times_and_small_talk_and_the_rest():
 
 
 def test_a_response_chosen_by_a_custom_action_counts_as_said():
-    turn = [user("laissez tomber"), action("action_abandon_request"),
-            {"event": "bot", "text": "D'accord.", "metadata": {
-                "utter_action": "utter_deny_nothing_pending"}}]
+    turn = [
+        user("laissez tomber"),
+        action("action_abandon_request"),
+        {
+            "event": "bot",
+            "text": "D'accord.",
+            "metadata": {"utter_action": "utter_deny_nothing_pending"},
+        },
+    ]
     assert route_of_turn(turn) == "deny"

@@ -1,16 +1,31 @@
 """The intent → route mapping and the scoring, as pure functions (no Rasa, no index)."""
+
 from __future__ import annotations
 
 import pytest
 
-from bot.eval.routing import Gold, needs_kb, predict_routes, route_of, score
+from bot.tools.eval.routing import Gold, needs_kb, predict_routes, route_of, score
 
 ORDER = [{"entity": "order_number", "value": "CM123456"}]
 
 
-@pytest.mark.parametrize("intent", ["track_order", "delivery_time", "cancel_order", "return_item",
-                                    "refund_status", "problem_report", "change_order", "greet",
-                                    "goodbye", "thank", "affirm", "deny"])
+@pytest.mark.parametrize(
+    "intent",
+    [
+        "track_order",
+        "delivery_time",
+        "cancel_order",
+        "return_item",
+        "refund_status",
+        "problem_report",
+        "change_order",
+        "greet",
+        "goodbye",
+        "thank",
+        "affirm",
+        "deny",
+    ],
+)
 def test_capability_intents_are_their_own_route(intent):
     assert not needs_kb(intent)
     assert route_of(intent) == intent
@@ -56,8 +71,13 @@ def test_missing_intent_asks_the_kb_and_an_unknown_one_is_never_credited():
 
 
 def test_score_counts_alt_as_correct_and_splits_precision_recall():
-    golds = [Gold("track_order"), Gold("track_order"), Gold("delivery_time", "track_order"),
-             Gold("faq:checkout", "handoff"), Gold("greet")]
+    golds = [
+        Gold("track_order"),
+        Gold("track_order"),
+        Gold("delivery_time", "track_order"),
+        Gold("faq:checkout", "handoff"),
+        Gold("greet"),
+    ]
     predicted = ["track_order", "handoff", "track_order", "handoff", "other:bot_challenge"]
     result = score(golds, predicted)
     assert result["n"] == 5
@@ -78,7 +98,9 @@ def test_score_counts_alt_as_correct_and_splits_precision_recall():
         "greet": {"other:bot_challenge": 1},
     }
     assert {(c["gold"], c["predicted"], c["count"]) for c in result["top_confusions"]} == {
-        ("track_order", "handoff", 1), ("greet", "other:bot_challenge", 1)}
+        ("track_order", "handoff", 1),
+        ("greet", "other:bot_challenge", 1),
+    }
 
 
 def test_score_of_nothing_and_mismatched_lengths():
@@ -88,9 +110,11 @@ def test_score_of_nothing_and_mismatched_lengths():
 
 
 def test_predict_routes_asks_the_kb_only_when_the_dialogue_would():
-    parses = {"a": {"intent": {"name": "greet"}, "entities": []},
-              "b": {"intent": {"name": "nlu_fallback"}, "entities": []},
-              "c": {"intent": {"name": "inform"}, "entities": ORDER}}
+    parses = {
+        "a": {"intent": {"name": "greet"}, "entities": []},
+        "b": {"intent": {"name": "nlu_fallback"}, "entities": []},
+        "c": {"intent": {"name": "inform"}, "entities": ORDER},
+    }
     asked = []
 
     def kb(text):
@@ -103,12 +127,14 @@ def test_predict_routes_asks_the_kb_only_when_the_dialogue_would():
 
 
 def test_load_labelled_reads_alt_and_limit(tmp_path):
-    from bot.eval.runner import load_labelled
+    from bot.tools.eval.runner import load_labelled
 
     path = tmp_path / "x.jsonl"
-    path.write_text('{"text": "salut", "route": "greet"}\n\n'
-                    '{"text": "ça coûte ?", "route": "faq:delivery_cost", "alt": "handoff"}\n'
-                    '{"text": "merci", "route": "thank"}\n')
+    path.write_text(
+        '{"text": "salut", "route": "greet"}\n\n'
+        '{"text": "ça coûte ?", "route": "faq:delivery_cost", "alt": "handoff"}\n'
+        '{"text": "merci", "route": "thank"}\n'
+    )
     texts, golds = load_labelled(path, limit=2)
     assert texts == ["salut", "ça coûte ?"]
     assert golds == [Gold("greet"), Gold("faq:delivery_cost", "handoff")]
@@ -118,13 +144,22 @@ def test_load_labelled_reads_alt_and_limit(tmp_path):
 
 
 def test_markdown_renders_every_section():
-    from bot.eval.runner import markdown
+    from bot.tools.eval.runner import markdown
 
     routes = score([Gold("greet"), Gold("thank")], ["greet", "handoff"])
     routes.update(file="x.jsonl", kb_searched=1)
-    text = markdown({"generated": "now", "routes": routes,
-                     "kb": {"methods": {"hybrid": {"hit@1": 0.5, "hit@3": 1.0, "mrr": 0.75}}},
-                     "stories": {"conversation_accuracy": 1.0, "conversations_correct": 2,
-                                 "conversations_total": 2, "action_accuracy": 1.0}})
+    text = markdown(
+        {
+            "generated": "now",
+            "routes": routes,
+            "kb": {"methods": {"hybrid": {"hit@1": 0.5, "hit@3": 1.0, "mrr": 0.75}}},
+            "stories": {
+                "conversation_accuracy": 1.0,
+                "conversations_correct": 2,
+                "conversations_total": 2,
+                "action_accuracy": 1.0,
+            },
+        }
+    )
     assert "accuracy 0.500" in text and "`thank` → `handoff`: 1" in text
     assert "| hybrid | 0.500 | 1.000 | 0.750 |" in text and "(2/2 stories)" in text

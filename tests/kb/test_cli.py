@@ -11,10 +11,10 @@ from pathlib import Path
 from bot.kb.config import REPO_ROOT, get_kb_settings
 
 
-def run(*args: str, kb_dir: Path, faq_dir: Path) -> dict:
+def run(*args: str, kb_dir: Path, faq_dir: Path, module: str = "bot.kb") -> dict:
     env = {**os.environ, "COMPTOIR_KB_DIR": str(kb_dir), "COMPTOIR_KB_ENCODER_THREADS": "2"}
     done = subprocess.run(
-        [sys.executable, "-m", "bot.kb", "--faq-dir", str(faq_dir), *args, "--json"],
+        [sys.executable, "-m", module, "--faq-dir", str(faq_dir), *args, "--json"],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -43,7 +43,9 @@ def test_build_search_versions(tmp_path: Path, tiny_faq_dir: Path) -> None:
 
 
 def test_bench_quick(tmp_path: Path, tiny_faq_dir: Path) -> None:
-    report = run("bench", "--quick", kb_dir=tmp_path / "unused", faq_dir=tiny_faq_dir)
+    report = run(
+        "bench", "--quick", kb_dir=tmp_path / "unused", faq_dir=tiny_faq_dir, module="bot.tools.kb"
+    )
     assert report["quick"] is True
     assert report["publish_to_answer"]["found"] and report["publish_to_answer"]["within_2s"]
     assert report["query_latency"]["search"]["median_ms"] > 0

@@ -1,4 +1,4 @@
-from bot.kb.normalise import clean_for_encoder, fold, has_content, normalise, truncate
+from bot.core.normalise import clean_for_encoder, fold, has_content, normalise, truncate
 
 
 def test_fold_removes_accents_and_case() -> None:

@@ -6,8 +6,8 @@ import json
 
 import faiss
 
+from bot.core.normalise import clean_for_encoder
 from bot.kb import store
-from bot.kb.normalise import clean_for_encoder
 from bot.kb.service import KnowledgeBase
 
 from .conftest import CountingEncoder, make_entry

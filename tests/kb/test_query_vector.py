@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.kb import query_vector
+from bot.core import query_vector
 from bot.kb.config import KBSettings
 from bot.kb.encoders import E5Encoder
 from bot.kb.service import KnowledgeBase

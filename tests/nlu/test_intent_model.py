@@ -1,18 +1,35 @@
 """The intent classifier's model, on examples small enough to reason about."""
+
 from __future__ import annotations
 
 import pytest
 
-from bot.nlu.crossval import crossval, load_examples
 from bot.nlu.intent_model import IntentModel, normalise
+from bot.tools.nlu.crossval import crossval, load_examples
 
-EXAMPLES = [(text, "track_order") for text in (
-    "où est ma commande", "ma commande n'est pas arrivée", "suivi de mon colis",
-    "je n'ai pas reçu mon colis", "quand arrive ma commande")] + [
-    (text, "cancel_order") for text in (
-        "annuler ma commande", "je veux annuler", "annulez la commande svp",
-        "je souhaite annuler mon achat", "annulation de commande")] + [
-    (text, "greet") for text in ("bonjour", "salut", "bonsoir", "hello", "coucou")]
+EXAMPLES = (
+    [
+        (text, "track_order")
+        for text in (
+            "où est ma commande",
+            "ma commande n'est pas arrivée",
+            "suivi de mon colis",
+            "je n'ai pas reçu mon colis",
+            "quand arrive ma commande",
+        )
+    ]
+    + [
+        (text, "cancel_order")
+        for text in (
+            "annuler ma commande",
+            "je veux annuler",
+            "annulez la commande svp",
+            "je souhaite annuler mon achat",
+            "annulation de commande",
+        )
+    ]
+    + [(text, "greet") for text in ("bonjour", "salut", "bonsoir", "hello", "coucou")]
+)
 
 
 @pytest.fixture(scope="module")
@@ -22,14 +39,18 @@ def model() -> IntentModel:
 
 def test_normalise_folds_accents_and_masks_identifiers():
     assert normalise("Où est ma commande CM482913 ? écrit à a.b@c.fr, 75011") == (
-        "ou est ma commande  numcommande  ? ecrit a  adresseemail ,  codepostal ")
+        "ou est ma commande  numcommande  ? ecrit a  adresseemail ,  codepostal "
+    )
 
 
-@pytest.mark.parametrize("text, intent", [
-    ("ou est ma comande", "track_order"),          # typo, no accent
-    ("ANNULER MA COMMANDE CM482913", "cancel_order"),
-    ("slt", "greet"),
-])
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("ou est ma comande", "track_order"),  # typo, no accent
+        ("ANNULER MA COMMANDE CM482913", "cancel_order"),
+        ("slt", "greet"),
+    ],
+)
 def test_ranking_puts_the_right_intent_first(model, text, intent):
     ranking = model.rank(text)
     assert ranking[0][0] == intent

@@ -2,14 +2,15 @@
 speed-ups give Rasa's own results; tests/rasa/test_speedups.py runs it and reads the JSON
 it prints. Exit status 1 with the first difference found.
 
-  state-memo     bot/rasa_speedups/state_memo.py against Domain.states_for_tracker_history
+  state-memo     bot/rasa/speedups/state_memo.py against Domain.states_for_tracker_history
                  and DialogueStateTracker.applied_events,
                  on every story of data/ and tests/stories/ grown one event at a time (as a
                  conversation grows turn by turn), plain and with undo/restart events added.
-  tracker-store  bot/tracker_store.py against Rasa's SQLTrackerStore on the same database:
+  tracker-store  bot/rasa/tracker_store.py against Rasa's SQLTrackerStore on the same database:
                  a temporary SQLite file, or the PostgreSQL server given as
                  `tracker-store postgresql://user@host:port/db`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -39,8 +40,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bot.rasa_speedups.state_memo import AppliedEventsMemo, StateMemo  # noqa: E402
-from bot.tracker_store import CachedSQLTrackerStore  # noqa: E402
+from bot.rasa.speedups.state_memo import AppliedEventsMemo, StateMemo  # noqa: E402
+from bot.rasa.tracker_store import CachedSQLTrackerStore  # noqa: E402
 
 
 class Different(AssertionError):
@@ -54,9 +55,9 @@ def story_events(domain: Domain) -> list[list[Event]]:
     conversations = []
     for folder in ("data/stories", "data/rules", "tests/stories"):
         importer = TrainingDataImporter.load_from_dict(
-            domain_path=str(ROOT / "domain.yml"), training_data_paths=[str(ROOT / folder)])
-        for tracker in load_data(importer, domain, augmentation_factor=0,
-                                 remove_duplicates=False):
+            domain_path=str(ROOT / "domain.yml"), training_data_paths=[str(ROOT / folder)]
+        )
+        for tracker in load_data(importer, domain, augmentation_factor=0, remove_duplicates=False):
             if len(tracker.events) > 3:
                 conversations.append(list(tracker.events))
     return conversations
@@ -84,39 +85,53 @@ def with_hidden_turns(events: list[Event], rng: random.Random) -> list[Event]:
 
 def check_state_memo() -> dict[str, Any]:
     domain = Domain.load(str(ROOT / "domain.yml"))
-    rule_only = {"rule_only_slots": [slot.name for slot in domain.slots][:3],
-                 "rule_only_loops": list(domain.form_names)[:2]}
-    kinds = [dict(), dict(omit_unset_slots=True),
-             dict(ignore_rule_only_turns=True, rule_only_data=rule_only),
-             dict(ignore_rule_only_turns=True, rule_only_data=None)]
+    rule_only = {
+        "rule_only_slots": [slot.name for slot in domain.slots][:3],
+        "rule_only_loops": list(domain.form_names)[:2],
+    }
+    kinds = [
+        dict(),
+        dict(omit_unset_slots=True),
+        dict(ignore_rule_only_turns=True, rule_only_data=rule_only),
+        dict(ignore_rule_only_turns=True, rule_only_data=None),
+    ]
     memo, applied = StateMemo(), AppliedEventsMemo()
     rng = random.Random(7)
     conversations = story_events(domain)
     compared = 0
-    variants = (conversations + [with_undos(e, rng) for e in conversations]
-                + [with_hidden_turns(e, rng) for e in conversations])
+    variants = (
+        conversations
+        + [with_undos(e, rng) for e in conversations]
+        + [with_hidden_turns(e, rng) for e in conversations]
+    )
     for events in variants:
         sender = "one conversation id"  # each story replaces the last: the memo must notice
         for end in range(1, len(events) + 1):
             tracker = DialogueStateTracker.from_events(sender, events[:end], domain.slots)
             expected_events, got_events = tracker.applied_events(), applied.applied_events(tracker)
             if len(got_events) != len(expected_events) or any(
-                    a is not b for a, b in zip(got_events, expected_events, strict=True)):
+                a is not b for a, b in zip(got_events, expected_events, strict=True)
+            ):
                 raise Different(f"{sender} after {end} events: applied events differ")
             got_events.clear()  # callers edit what they get; the memo must not care
             for kind in kinds:
                 expected = domain.states_for_tracker_history(tracker, **kind)
                 got = memo.states(domain, tracker, **kind)
                 if got != expected:
-                    raise Different(f"{sender} after {end} events, {kind}:\n"
-                                    f"rasa {expected[-3:]}\nmemo {got[-3:]}")
+                    raise Different(
+                        f"{sender} after {end} events, {kind}:\n"
+                        f"rasa {expected[-3:]}\nmemo {got[-3:]}"
+                    )
                 got[-1].pop("user", None)  # callers edit what they get; the memo must not care
                 compared += 1
     if not memo.resumed or not applied.resumed:
         raise Different("a memo never resumed: it is recomputing everything")
-    return {"conversations": len(conversations), "compared": compared,
-            "states": {"resumed": memo.resumed, "restarted": memo.restarted},
-            "applied_events": {"resumed": applied.resumed, "restarted": applied.restarted}}
+    return {
+        "conversations": len(conversations),
+        "compared": compared,
+        "states": {"resumed": memo.resumed, "restarted": memo.restarted},
+        "applied_events": {"resumed": applied.resumed, "restarted": applied.restarted},
+    }
 
 
 def as_dicts(tracker: DialogueStateTracker | None) -> list[dict[str, Any]]:
@@ -135,8 +150,13 @@ def store_settings(url: str | None, tmp: str) -> dict[str, Any]:
     if not url:
         return {"dialect": "sqlite", "db": str(Path(tmp) / "tracker.db")}
     parsed = urlsplit(url)
-    return {"dialect": "postgresql", "host": parsed.hostname, "port": parsed.port,
-            "username": parsed.username, "db": parsed.path.lstrip("/")}
+    return {
+        "dialect": "postgresql",
+        "host": parsed.hostname,
+        "port": parsed.port,
+        "username": parsed.username,
+        "db": parsed.path.lstrip("/"),
+    }
 
 
 async def check_tracker_store(url: str | None) -> dict[str, Any]:
@@ -151,8 +171,10 @@ async def check_tracker_store(url: str | None) -> dict[str, Any]:
             nonlocal checks
             got, expected = await cached.retrieve(sender), await plain_store.retrieve(sender)
             if as_dicts(got) != as_dicts(expected):
-                raise Different(f"{sender}: cached store differs from Rasa's after "
-                                f"{len(as_dicts(expected))} events")
+                raise Different(
+                    f"{sender}: cached store differs from Rasa's after "
+                    f"{len(as_dicts(expected))} events"
+                )
             checks += 1
             return got  # type: ignore[return-value]
 
@@ -187,8 +209,11 @@ async def check_tracker_store(url: str | None) -> dict[str, Any]:
         await same("carol")
         # Another process starts a new session in a conversation this one has cached.
         other = await plain_store.retrieve("carol")
-        for event in (ActionExecuted("action_session_start"), SessionStarted(),
-                      ActionExecuted("action_listen")):
+        for event in (
+            ActionExecuted("action_session_start"),
+            SessionStarted(),
+            ActionExecuted("action_listen"),
+        ):
             other.update(event)  # type: ignore[union-attr]
         turn(other, 102)  # type: ignore[arg-type]
         await plain_store.save(other)  # type: ignore[arg-type]
@@ -207,8 +232,9 @@ async def check_tracker_store(url: str | None) -> dict[str, Any]:
 
 def main(which: str, url: str | None = None) -> int:
     try:
-        result = (check_state_memo() if which == "state-memo"
-                  else asyncio.run(check_tracker_store(url)))
+        result = (
+            check_state_memo() if which == "state-memo" else asyncio.run(check_tracker_store(url))
+        )
     except Different as error:
         print(json.dumps({"ok": False, "error": str(error)}))
         return 1

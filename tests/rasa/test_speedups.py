@@ -1,5 +1,6 @@
-"""The Rasa speed-ups (bot/rasa_speedups/state_memo.py, bot/tracker_store.py) give Rasa's own
+"""The Rasa speed-ups (bot/rasa/speedups/state_memo.py, bot/rasa/tracker_store.py) give Rasa's own
 results: checked inside the Rasa environment by tests/rasa/speedups_check.py."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,13 @@ def run_check(which: str, *args: str) -> dict:
     python = RASA.with_name("python")
     if not python.exists():
         pytest.fail("no Rasa environment (.venv-rasa): run `make test`, which builds it")
-    done = subprocess.run([str(python), str(CHECK), which, *args], env=rasa_env(),
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [str(python), str(CHECK), which, *args],
+        env=rasa_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     lines = done.stdout.strip().splitlines()
     assert lines, done.stderr[-3000:]
     result = json.loads(lines[-1])

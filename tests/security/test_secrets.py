@@ -1,5 +1,6 @@
 """No default secrets (row 6 of the security review) and no secret on a command line (row 8):
 every secret is made on first use, kept in var/ with mode 600, and handed to Rasa in-process."""
+
 from __future__ import annotations
 
 import stat
@@ -41,8 +42,9 @@ def test_settings_have_no_default_shop_key(monkeypatch: pytest.MonkeyPatch, tmp_
     settings = Settings()
     assert settings.shop_api_key == "" and settings.shop_label_secret == ""
     monkeypatch.setattr(shared_secrets, "VAR", tmp_path)
-    monkeypatch.setattr("bot.settings.secret_file",
-                        lambda name: shared_secrets.secret_file(name, tmp_path))
+    monkeypatch.setattr(
+        "bot.settings.secret_file", lambda name: shared_secrets.secret_file(name, tmp_path)
+    )
     key = settings.secret("shop_api_key")
     assert key == (tmp_path / "shop_api_key").read_text().strip() != "demo-shop-key"
 
@@ -54,7 +56,12 @@ def test_an_environment_variable_wins(monkeypatch: pytest.MonkeyPatch):
 
 def test_the_rasa_launcher_never_puts_the_token_on_the_command_line():
     assert rasa_argv(["run", "--enable-api"], "t0ken") == [
-        "rasa", "run", "--enable-api", "--auth-token", "t0ken"]  # set in-process, after exec
+        "rasa",
+        "run",
+        "--enable-api",
+        "--auth-token",
+        "t0ken",
+    ]  # set in-process, after exec
     assert rasa_argv(["data", "validate"], "t0ken") == ["rasa", "data", "validate"]
     for given in (["run", "--auth-token", "x"], ["run", "--auth-token=x"]):
         with pytest.raises(SystemExit, match="COMPTOIR_RASA_TOKEN"):

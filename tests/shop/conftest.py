@@ -1,5 +1,6 @@
 """Fixtures shared by the shop tests: a seeded SQLite template copied per test, an app,
 real uvicorn servers on free ports, and fault-injection HTTP servers (slow, failing)."""
+
 from __future__ import annotations
 
 import shutil
@@ -19,9 +20,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.shop import db, rules, seed
-from bot.shop import models as m
-from bot.shop.api import create_app
+from bot.clients.shop import models as m
+from bot.demo_shop import db, rules, seed
+from bot.demo_shop.api import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "test-key"
@@ -115,19 +116,29 @@ class Orders:
     def __init__(self, url: str) -> None:
         self.engine = db.make_engine(url)
 
-    def find(self, status: m.OrderStatus, where: Callable[[m.Order], bool] = lambda o: True,
-             now: datetime | None = None, skip: int = 0) -> Sample:
+    def find(
+        self,
+        status: m.OrderStatus,
+        where: Callable[[m.Order], bool] = lambda o: True,
+        now: datetime | None = None,
+        skip: int = 0,
+    ) -> Sample:
         """The first seeded order (by number) of `status` matching `where`, after `skip`."""
         now = now or rules.shop_now()
         with Session(self.engine) as session:
-            rows = session.scalars(select(db.OrderRow).where(db.OrderRow.status == status.value)
-                                   .options(*db.whole_orders()).order_by(db.OrderRow.number))
+            rows = session.scalars(
+                select(db.OrderRow)
+                .where(db.OrderRow.status == status.value)
+                .options(*db.whole_orders())
+                .order_by(db.OrderRow.number)
+            )
             for row in rows:
                 order = db.order_to_model(row, now, str)
                 if where(order):
                     if skip == 0:
-                        return Sample(row.number, row.customer.email,
-                                      row.shipping_address.postcode, order)
+                        return Sample(
+                            row.number, row.customer.email, row.shipping_address.postcode, order
+                        )
                     skip -= 1
         pytest.fail(f"no seeded {status.value} order matches the test's needs")
 
@@ -159,8 +170,9 @@ def live_server(db_url: str) -> Iterator[str]:
     """The real app under a real uvicorn, in a thread, on a free loopback port."""
     sock = _bound_socket()
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(db_url, API_KEY, LABEL_SECRET),
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(db_url, API_KEY, LABEL_SECRET), log_level="warning")
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     give_up = time.monotonic() + 15
@@ -235,8 +247,9 @@ def scripted_server() -> Iterator[Callable[..., ScriptedServer]]:
 
     def start(script: Callable[[int], tuple[int, bytes, float]]) -> ScriptedServer:
         server = ScriptedServer(script)
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                  daemon=True)
+        thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         thread.start()
         started.append((server, thread))
         return server

@@ -1,20 +1,32 @@
 """Demo shop API: authentication, proof of ownership, tracking, cancellation, address change,
 catalogue endpoints, and the shape of every error (TestClient over a real SQLite file)."""
+
 from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.shop.models import ApiError, Order, OrderStatus, ReturnPolicy, ShippingMethod, Tracking
+from bot.clients.shop.models import (
+    ApiError,
+    Order,
+    OrderStatus,
+    ReturnPolicy,
+    ShippingMethod,
+    Tracking,
+)
 
 from .conftest import API_KEY, Orders
 
 S = OrderStatus
 V1_CALLS = [
-    ("post", "/v1/orders/CM000000/verify"), ("get", "/v1/orders/CM000000/tracking"),
-    ("post", "/v1/orders/CM000000/cancel"), ("post", "/v1/orders/CM000000/address"),
-    ("post", "/v1/orders/CM000000/returns"), ("get", "/v1/orders/CM000000/refunds"),
-    ("post", "/v1/orders/CM000000/claims"), ("get", "/v1/shipping-methods"),
+    ("post", "/v1/orders/CM000000/verify"),
+    ("get", "/v1/orders/CM000000/tracking"),
+    ("post", "/v1/orders/CM000000/cancel"),
+    ("post", "/v1/orders/CM000000/address"),
+    ("post", "/v1/orders/CM000000/returns"),
+    ("get", "/v1/orders/CM000000/refunds"),
+    ("post", "/v1/orders/CM000000/claims"),
+    ("get", "/v1/shipping-methods"),
     ("get", "/v1/return-policy"),
 ]
 
@@ -28,8 +40,9 @@ def _error(response, status: int, code: str) -> ApiError:  # type: ignore[no-unt
 
 @pytest.mark.parametrize("method, path", V1_CALLS)
 @pytest.mark.parametrize("key", [None, "wrong-key"])
-def test_every_v1_endpoint_needs_the_api_key(ro_client: TestClient, method: str, path: str,
-                                             key: str | None) -> None:
+def test_every_v1_endpoint_needs_the_api_key(
+    ro_client: TestClient, method: str, path: str, key: str | None
+) -> None:
     headers = {"X-API-Key": key} if key else {}
     ro_client.headers.pop("X-API-Key")
     body = {"json": {"email": "a@b.fr"}} if method == "post" else {}
@@ -46,8 +59,9 @@ def test_health_and_docs_need_no_key(ro_client: TestClient) -> None:
 
 def test_verify_by_email_ignores_case_and_spaces(ro_client: TestClient, ro_orders: Orders) -> None:
     sample = ro_orders.find(S.SHIPPED)
-    response = ro_client.post(f"/v1/orders/{sample.number}/verify",
-                           json={"email": f"  {sample.email.upper()} "})
+    response = ro_client.post(
+        f"/v1/orders/{sample.number}/verify", json={"email": f"  {sample.email.upper()} "}
+    )
     assert response.status_code == 200
     order = Order.model_validate(response.json())
     assert order.number == sample.number and order.status == S.SHIPPED
@@ -56,8 +70,9 @@ def test_verify_by_email_ignores_case_and_spaces(ro_client: TestClient, ro_order
 
 
 @pytest.mark.parametrize("form", ["{n}", "{n_lower}", "{digits}", " {n} "])
-def test_order_numbers_are_normalised_by_the_server(ro_client: TestClient, ro_orders: Orders,
-                                                    form: str) -> None:
+def test_order_numbers_are_normalised_by_the_server(
+    ro_client: TestClient, ro_orders: Orders, form: str
+) -> None:
     sample = ro_orders.find(S.PAID)
     number = form.format(n=sample.number, n_lower=sample.number.lower(), digits=sample.number[2:])
     response = ro_client.post(f"/v1/orders/{number}/verify", json=sample.by_postcode)
@@ -65,56 +80,89 @@ def test_order_numbers_are_normalised_by_the_server(ro_client: TestClient, ro_or
 
 
 def test_unknown_and_malformed_numbers_are_404(ro_client: TestClient) -> None:
-    _error(ro_client.post("/v1/orders/CM000001/verify", json={"postcode": "75011"}), 404,
-           "order_not_found")
-    error = _error(ro_client.post("/v1/orders/hello/verify", json={"postcode": "75011"}), 404,
-                   "order_not_found")
+    _error(
+        ro_client.post("/v1/orders/CM000001/verify", json={"postcode": "75011"}),
+        404,
+        "order_not_found",
+    )
+    error = _error(
+        ro_client.post("/v1/orders/hello/verify", json={"postcode": "75011"}),
+        404,
+        "order_not_found",
+    )
     assert "CM" in error.message
 
 
-def test_wrong_email_or_postcode_is_403_and_reveals_nothing(ro_client: TestClient,
-                                                           ro_orders: Orders) -> None:
+def test_wrong_email_or_postcode_is_403_and_reveals_nothing(
+    ro_client: TestClient, ro_orders: Orders
+) -> None:
     sample = ro_orders.find(S.DELIVERED)
     wrong_postcode = "99999" if sample.postcode != "99999" else "11111"
-    for proof in ({"email": "quelquun@exemple.fr"}, {"postcode": wrong_postcode},
-                  {"email": sample.email, "postcode": wrong_postcode}):
+    for proof in (
+        {"email": "quelquun@exemple.fr"},
+        {"postcode": wrong_postcode},
+        {"email": sample.email, "postcode": wrong_postcode},
+    ):
         response = ro_client.post(f"/v1/orders/{sample.number}/verify", json=proof)
         error = _error(response, 403, "verification_failed")
         text = response.text
-        for secret in (sample.email, sample.postcode, sample.order.first_name,
-                       sample.order.shipping_address.city, sample.order.status.value):
+        for secret in (
+            sample.email,
+            sample.postcode,
+            sample.order.first_name,
+            sample.order.shipping_address.city,
+            sample.order.status.value,
+        ):
             assert secret not in text and secret not in error.message
 
 
 def test_missing_or_malformed_proof_is_422(ro_client: TestClient, ro_orders: Orders) -> None:
     number = ro_orders.find(S.PAID).number
     _error(ro_client.post(f"/v1/orders/{number}/verify", json={}), 422, "proof_required")
-    _error(ro_client.post(f"/v1/orders/{number}/verify", json={"email": " "}), 422,
-           "proof_required")
-    _error(ro_client.post(f"/v1/orders/{number}/verify", json={"postcode": "7501"}), 422,
-           "invalid_postcode")
-    _error(ro_client.post(f"/v1/orders/{number}/verify", content=b"{not json",
-                       headers={"Content-Type": "application/json"}), 422, "invalid_request")
+    _error(
+        ro_client.post(f"/v1/orders/{number}/verify", json={"email": " "}), 422, "proof_required"
+    )
+    _error(
+        ro_client.post(f"/v1/orders/{number}/verify", json={"postcode": "7501"}),
+        422,
+        "invalid_postcode",
+    )
+    _error(
+        ro_client.post(
+            f"/v1/orders/{number}/verify",
+            content=b"{not json",
+            headers={"Content-Type": "application/json"},
+        ),
+        422,
+        "invalid_request",
+    )
 
 
-def test_wrong_proofs_are_throttled_per_client_not_per_order(client: TestClient,
-                                                               orders: Orders) -> None:
+def test_wrong_proofs_are_throttled_per_client_not_per_order(
+    client: TestClient, orders: Orders
+) -> None:
     """Ten wrong postcodes from one client make *that client* wait; the owner, asking from
     another client, still gets their order; a guesser changing clients hits a per-order cap."""
     sample = orders.find(S.PREPARING)
     url = f"/v1/orders/{sample.number}/verify"
     guesser = {"X-Comptoir-Client": "guesser"}
     for _ in range(10):
-        _error(client.post(url, json={"postcode": "00000"}, headers=guesser), 403,
-               "verification_failed")
+        _error(
+            client.post(url, json={"postcode": "00000"}, headers=guesser),
+            403,
+            "verification_failed",
+        )
     _error(client.post(url, json=sample.by_postcode, headers=guesser), 429, "too_many_attempts")
     owner = client.post(url, json=sample.by_postcode, headers={"X-Comptoir-Client": "owner"})
     assert owner.status_code == 200 and owner.json()["number"] == sample.number
     for n in range(9):  # 10 + 90 wrong proofs from ten clients: the order's own cap
         for _ in range(10):
             client.post(url, json={"postcode": "00000"}, headers={"X-Comptoir-Client": f"g{n}"})
-    _error(client.post(url, json=sample.by_postcode, headers={"X-Comptoir-Client": "new"}),
-           429, "too_many_attempts")
+    _error(
+        client.post(url, json=sample.by_postcode, headers={"X-Comptoir-Client": "new"}),
+        429,
+        "too_many_attempts",
+    )
 
 
 def test_tracking_by_query_proof(ro_client: TestClient, ro_orders: Orders) -> None:
@@ -124,24 +172,32 @@ def test_tracking_by_query_proof(ro_client: TestClient, ro_orders: Orders) -> No
     tracking = Tracking.model_validate(response.json())
     assert tracking.delayed and tracking.status == S.DELAYED and tracking.events
     assert tracking.tracking_number and tracking.tracking_number in (tracking.tracking_url or "")
-    _error(ro_client.get(f"/v1/orders/{sample.number}/tracking", params={"postcode": "00000"}),
-           403, "verification_failed")
-    _error(ro_client.get("/v1/orders/CM000002/tracking", params=sample.by_email), 404,
-           "order_not_found")
+    _error(
+        ro_client.get(f"/v1/orders/{sample.number}/tracking", params={"postcode": "00000"}),
+        403,
+        "verification_failed",
+    )
+    _error(
+        ro_client.get("/v1/orders/CM000002/tracking", params=sample.by_email),
+        404,
+        "order_not_found",
+    )
     _error(ro_client.get(f"/v1/orders/{sample.number}/tracking"), 422, "proof_required")
 
 
 def test_tracking_of_an_order_not_shipped_yet(ro_client: TestClient, ro_orders: Orders) -> None:
     sample = ro_orders.find(S.PREPARING)
-    tracking = ro_client.get(f"/v1/orders/{sample.number}/tracking",
-                             params=sample.by_postcode).json()
+    tracking = ro_client.get(
+        f"/v1/orders/{sample.number}/tracking", params=sample.by_postcode
+    ).json()
     assert tracking["carrier"] is None and tracking["events"] == []
     assert tracking["status"] == "preparing"
 
 
 @pytest.mark.parametrize("status", [S.PAID, S.PREPARING])
-def test_cancel_before_shipping_refunds(client: TestClient, orders: Orders,
-                                        status: OrderStatus) -> None:
+def test_cancel_before_shipping_refunds(
+    client: TestClient, orders: Orders, status: OrderStatus
+) -> None:
     sample = orders.find(status)
     assert sample.order.cancellable
     response = client.post(f"/v1/orders/{sample.number}/cancel", json=sample.by_email)
@@ -151,30 +207,45 @@ def test_cancel_before_shipping_refunds(client: TestClient, orders: Orders,
     assert len(order.refunds) == 1
     assert order.refunds[0].amount == sample.order.total
     assert order.refunds[0].status == "processing" and order.refunds[0].expected_by
-    _error(client.post(f"/v1/orders/{sample.number}/cancel", json=sample.by_email), 409,
-           "not_cancellable")
+    _error(
+        client.post(f"/v1/orders/{sample.number}/cancel", json=sample.by_email),
+        409,
+        "not_cancellable",
+    )
 
 
 @pytest.mark.parametrize("status", [S.SHIPPED, S.OUT_FOR_DELIVERY, S.DELAYED, S.DELIVERED])
-def test_cancel_after_shipping_is_409_with_the_reason(client: TestClient, orders: Orders,
-                                                      status: OrderStatus) -> None:
+def test_cancel_after_shipping_is_409_with_the_reason(
+    client: TestClient, orders: Orders, status: OrderStatus
+) -> None:
     sample = orders.find(status)
-    error = _error(client.post(f"/v1/orders/{sample.number}/cancel", json=sample.by_postcode),
-                   409, "not_cancellable")
+    error = _error(
+        client.post(f"/v1/orders/{sample.number}/cancel", json=sample.by_postcode),
+        409,
+        "not_cancellable",
+    )
     assert "expédiée" in error.message or "livrée" in error.message
     again = client.post(f"/v1/orders/{sample.number}/verify", json=sample.by_postcode).json()
-    assert again["status"] == status.value and again["refunds"] == sample.order.model_dump(
-        mode="json")["refunds"]
+    assert (
+        again["status"] == status.value
+        and again["refunds"] == sample.order.model_dump(mode="json")["refunds"]
+    )
 
 
-NEW_ADDRESS = {"name": "Camille Martin", "line1": "12 rue de la Paix", "line2": "Bâtiment A",
-               "postcode": "44000", "city": "Nantes"}
+NEW_ADDRESS = {
+    "name": "Camille Martin",
+    "line1": "12 rue de la Paix",
+    "line2": "Bâtiment A",
+    "postcode": "44000",
+    "city": "Nantes",
+}
 
 
 def test_address_change_before_shipping(client: TestClient, orders: Orders) -> None:
     sample = orders.find(S.PREPARING)
-    response = client.post(f"/v1/orders/{sample.number}/address",
-                           json={**sample.by_email, "address": NEW_ADDRESS})
+    response = client.post(
+        f"/v1/orders/{sample.number}/address", json={**sample.by_email, "address": NEW_ADDRESS}
+    )
     assert response.status_code == 200, response.text
     assert response.json()["shipping_address"] == {**NEW_ADDRESS, "country": "FR"}
     verify = client.post(f"/v1/orders/{sample.number}/verify", json={"postcode": "44000"})
@@ -183,17 +254,26 @@ def test_address_change_before_shipping(client: TestClient, orders: Orders) -> N
 
 def test_address_change_after_shipping_is_409(client: TestClient, orders: Orders) -> None:
     sample = orders.find(S.SHIPPED)
-    error = _error(client.post(f"/v1/orders/{sample.number}/address",
-                               json={**sample.by_email, "address": NEW_ADDRESS}),
-                   409, "address_locked")
+    error = _error(
+        client.post(
+            f"/v1/orders/{sample.number}/address", json={**sample.by_email, "address": NEW_ADDRESS}
+        ),
+        409,
+        "address_locked",
+    )
     assert "parti" in error.message
 
 
 def test_address_must_be_valid(ro_client: TestClient, ro_orders: Orders) -> None:
     sample = ro_orders.find(S.PAID)
-    _error(ro_client.post(f"/v1/orders/{sample.number}/address",
-                       json={**sample.by_email, "address": {**NEW_ADDRESS, "postcode": "4400"}}),
-           422, "invalid_request")
+    _error(
+        ro_client.post(
+            f"/v1/orders/{sample.number}/address",
+            json={**sample.by_email, "address": {**NEW_ADDRESS, "postcode": "4400"}},
+        ),
+        422,
+        "invalid_request",
+    )
 
 
 def test_shipping_methods(ro_client: TestClient) -> None:
@@ -203,7 +283,11 @@ def test_shipping_methods(ro_client: TestClient) -> None:
     assert {"Colissimo", "Mondial Relay", "Chronopost", "DPD"} <= by_carrier
     colissimo = next(m for m in methods if m.code == "colissimo_domicile")
     assert (colissimo.price, colissimo.free_above, colissimo.min_days, colissimo.max_days) == (
-        4.90, 60.0, 2, 3)
+        4.90,
+        60.0,
+        2,
+        3,
+    )
 
 
 def test_return_policy(ro_client: TestClient) -> None:
@@ -218,7 +302,7 @@ def test_unknown_route_and_method_keep_the_error_shape(ro_client: TestClient) ->
 
 
 def test_api_key_from_argument_wins(db_url: str) -> None:
-    from bot.shop.api import create_app
+    from bot.demo_shop.api import create_app
 
     with TestClient(create_app(db_url, "other-key")) as other:
         assert other.get("/v1/return-policy", headers={"X-API-Key": API_KEY}).status_code == 401

@@ -1,4 +1,5 @@
-"""`python -m bot.shop`: demo orders a tester can use right away, seeding, help."""
+"""`python -m bot.demo_shop`: demo orders a tester can use right away, seeding, help."""
+
 from __future__ import annotations
 
 import json
@@ -9,17 +10,23 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from bot.shop import db
-from bot.shop.__main__ import demo_orders, main
-from bot.shop.api import create_app
-from bot.shop.models import OrderStatus
+from bot.clients.shop.models import OrderStatus
+from bot.demo_shop import db
+from bot.demo_shop.__main__ import demo_orders, main
+from bot.demo_shop.api import create_app
 
 from .conftest import API_KEY, ROOT
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.shop", *args], cwd=ROOT, text=True,
-                          capture_output=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.demo_shop", *args],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_demo_orders_cover_every_status_and_work_against_the_api(db_url: str) -> None:
@@ -32,6 +39,7 @@ def test_demo_orders_cover_every_status_and_work_against_the_api(db_url: str) ->
         assert set(line) <= {"number", "email", "postcode", "status", "first_name", "items"}
     by_status = {line["status"]: line for line in lines}
     with TestClient(create_app(db_url, API_KEY), headers={"X-API-Key": API_KEY}) as client:
+
         def order(status: str, proof: str) -> dict:
             line = by_status[status]
             response = client.post(f"/v1/orders/{line['number']}/verify", json={proof: line[proof]})

@@ -1,5 +1,6 @@
 """HttpShopClient against a real uvicorn server running the demo shop, and against faulty
 servers: a closed port, a slow server, 5xx answers and malformed bodies."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.settings import Settings
-from bot.shop.client import (
+from bot.clients.shop.contract import (
     InvalidRequest,
     NotAllowed,
     OrderNotFound,
@@ -21,15 +21,27 @@ from bot.shop.client import (
     TooManyAttempts,
     VerificationFailed,
 )
-from bot.shop.http_client import HttpShopClient
-from bot.shop.models import Address, ClaimKind, OrderStatus, Verification
+from bot.clients.shop.http import HttpShopClient
+from bot.clients.shop.models import Address, ClaimKind, OrderStatus, Verification
+from bot.settings import Settings
 
 from .conftest import API_KEY, Orders, ScriptedServer
 
 S = OrderStatus
 MARGIN_S = 0.5
-METHODS = json.dumps([{"code": "x", "name": "X", "carrier": "DPD", "min_days": 1,
-                       "max_days": 2, "price": 1.0, "free_above": None}]).encode()
+METHODS = json.dumps(
+    [
+        {
+            "code": "x",
+            "name": "X",
+            "carrier": "DPD",
+            "min_days": 1,
+            "max_days": 2,
+            "price": 1.0,
+            "free_above": None,
+        }
+    ]
+).encode()
 
 
 def _client(base_url: str, **overrides: Any) -> HttpShopClient:
@@ -42,8 +54,9 @@ def _client(base_url: str, **overrides: Any) -> HttpShopClient:
 
 def test_happy_paths_against_the_real_server(live_server: str, orders: Orders) -> None:
     shop: ShopClient = _client(live_server)
-    delivered = orders.find(S.DELIVERED, lambda o: not o.returns
-                            and all(i.returnable for i in o.items))
+    delivered = orders.find(
+        S.DELIVERED, lambda o: not o.returns and all(i.returnable for i in o.items)
+    )
     proof = Verification(email=delivered.email.upper())
     order = shop.verify_order(delivered.number[2:], proof)
     assert order.number == delivered.number and order.status == S.DELIVERED
@@ -60,16 +73,25 @@ def test_happy_paths_against_the_real_server(live_server: str, orders: Orders) -
     assert cancelled.status == S.CANCELLED and cancelled.refunds
 
     recent = orders.find(S.DELIVERED, lambda o: not o.returns, skip=3)
-    claim = shop.create_claim(recent.number, Verification(email=recent.email),
-                              ClaimKind.DAMAGED, "Écran fissuré", [recent.order.items[0].sku])
+    claim = shop.create_claim(
+        recent.number,
+        Verification(email=recent.email),
+        ClaimKind.DAMAGED,
+        "Écran fissuré",
+        [recent.order.items[0].sku],
+    )
     assert claim.reference.startswith("RCL-") and claim.resolution in (
-        "reship", "refund", "investigation")
+        "reship",
+        "refund",
+        "investigation",
+    )
     assert {m.carrier for m in shop.shipping_methods()} >= {"Colissimo", "DPD"}
     assert shop.return_policy().withdrawal_days == 14
 
 
-def test_the_client_names_who_asks_and_a_throttled_client_is_told(live_server: str,
-                                                                  orders: Orders) -> None:
+def test_the_client_names_who_asks_and_a_throttled_client_is_told(
+    live_server: str, orders: Orders
+) -> None:
     """verify_order passes the opaque client key: one guesser's wrong proofs make that
     guesser wait (TooManyAttempts), not the owner asking from another conversation."""
     shop = _client(live_server)
@@ -80,8 +102,10 @@ def test_the_client_names_who_asks_and_a_throttled_client_is_told(live_server: s
     with pytest.raises(TooManyAttempts) as throttled:
         shop.verify_order(sample.number, Verification(email=sample.email), "guesser-key")
     assert throttled.value.code == "too_many_attempts"
-    assert shop.verify_order(sample.number, Verification(email=sample.email),
-                             "owner-key").number == sample.number
+    assert (
+        shop.verify_order(sample.number, Verification(email=sample.email), "owner-key").number
+        == sample.number
+    )
 
 
 def test_errors_keep_the_shop_code_and_french_message(live_server: str, orders: Orders) -> None:
@@ -106,19 +130,23 @@ def test_errors_keep_the_shop_code_and_french_message(live_server: str, orders: 
     assert unauthorized.value.code == "unauthorized"
 
 
-def test_calls_are_logged_without_e_mails(live_server: str, orders: Orders,
-                                          caplog: pytest.LogCaptureFixture) -> None:
+def test_calls_are_logged_without_e_mails(
+    live_server: str, orders: Orders, caplog: pytest.LogCaptureFixture
+) -> None:
     sample = orders.find(S.DELAYED)
     shop = _client(live_server)
-    with caplog.at_level(logging.INFO, logger="bot.shop.http_client"):
+    with caplog.at_level(logging.INFO, logger="bot.clients.shop.http"):
         shop.tracking(sample.number, Verification(email=sample.email))
         with pytest.raises(OrderNotFound):
             shop.verify_order(sample.email, Verification(email=sample.email))
     lines = [r.getMessage() for r in caplog.records]
     assert any(f"GET /v1/orders/{sample.number}/tracking -> 200 in" in line for line in lines)
     assert any("<e-mail>" in line and "-> 404" in line for line in lines)
-    assert all(isinstance(getattr(r, "latency_ms", None), int) for r in caplog.records
-               if "->" in r.getMessage())
+    assert all(
+        isinstance(getattr(r, "latency_ms", None), int)
+        for r in caplog.records
+        if "->" in r.getMessage()
+    )
     for record in caplog.records:
         assert sample.email not in record.getMessage()
         assert sample.email.split("@")[0] not in str(record.__dict__)
@@ -137,7 +165,8 @@ def test_closed_port_fails_fast(closed_port: int) -> None:
 
 
 def test_slow_shop_gives_up_within_the_deadline(
-        scripted_server: Callable[..., ScriptedServer]) -> None:
+    scripted_server: Callable[..., ScriptedServer],
+) -> None:
     slow = scripted_server(lambda hit: (200, METHODS, 5.0))
     shop = _client(slow.url)  # the defaults: connect 0.5 s, read 1 s, 2 retries, deadline 1.5 s
     started = time.monotonic()
@@ -160,7 +189,8 @@ def test_slow_shop_write_is_not_repeated(scripted_server: Callable[..., Scripted
 
 
 def test_idempotent_calls_retry_5xx_writes_do_not(
-        scripted_server: Callable[..., ScriptedServer]) -> None:
+    scripted_server: Callable[..., ScriptedServer],
+) -> None:
     flaky = scripted_server(lambda hit: (503, b"", 0.0) if hit == 1 else (200, METHODS, 0.0))
     assert _client(flaky.url).shipping_methods()[0].carrier == "DPD"
     assert flaky.hits == 2
@@ -170,14 +200,16 @@ def test_idempotent_calls_retry_5xx_writes_do_not(
     assert down.hits == 3  # 1 + shop_retries
     write = scripted_server(lambda hit: (502, b"", 0.0))
     with pytest.raises(ShopUnavailable):
-        _client(write.url).create_claim("CM481234", Verification(postcode="75011"),
-                                        ClaimKind.MISSING)
+        _client(write.url).create_claim(
+            "CM481234", Verification(postcode="75011"), ClaimKind.MISSING
+        )
     assert write.hits == 1
 
 
 @pytest.mark.parametrize("body", [b"<html>maintenance</html>", b'{"code": "x"}', b"[1, 2"])
 def test_malformed_answers_are_shop_unavailable(
-        scripted_server: Callable[..., ScriptedServer], body: bytes) -> None:
+    scripted_server: Callable[..., ScriptedServer], body: bytes
+) -> None:
     server = scripted_server(lambda hit: (200, body, 0.0))
     with pytest.raises(ShopUnavailable) as raised:
         _client(server.url).return_policy()
@@ -185,7 +217,8 @@ def test_malformed_answers_are_shop_unavailable(
 
 
 def test_error_without_a_json_body_is_still_typed(
-        scripted_server: Callable[..., ScriptedServer]) -> None:
+    scripted_server: Callable[..., ScriptedServer],
+) -> None:
     server = scripted_server(lambda hit: (404, b"Not Found", 0.0))
     with pytest.raises(OrderNotFound):
         _client(server.url).verify_order("CM481234", Verification(postcode="75011"))
@@ -198,8 +231,9 @@ def test_concurrent_cancellations_refund_only_once(live_server: str, orders: Ord
 
     def cancel() -> None:
         try:
-            outcomes.append(shop.cancel_order(sample.number, Verification(email=sample.email))
-                            .status.value)
+            outcomes.append(
+                shop.cancel_order(sample.number, Verification(email=sample.email)).status.value
+            )
         except NotAllowed as refused:
             outcomes.append(refused.code)
 

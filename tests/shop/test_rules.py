@@ -1,22 +1,33 @@
 """Unit tests of the shop's pure rules: what the API enforces and the Order flags announce."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
 import pytest
 
-from bot.shop import rules
-from bot.shop.models import ClaimKind, OrderStatus
+from bot.clients.shop.models import ClaimKind, OrderStatus
+from bot.demo_shop import rules
 
 S = OrderStatus
 NOW = datetime(2026, 5, 20, 15, 0)
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("CM482913", "CM482913"), ("cm482913", "CM482913"), ("482913", "CM482913"),
-    (" CM 482 913 ", "CM482913"), ("#cm-482913", "CM482913"), ("CM48291", None),
-    ("AB482913", None), ("CM4829130", None), ("", None), ("jean@exemple.fr", None),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("CM482913", "CM482913"),
+        ("cm482913", "CM482913"),
+        ("482913", "CM482913"),
+        (" CM 482 913 ", "CM482913"),
+        ("#cm-482913", "CM482913"),
+        ("CM48291", None),
+        ("AB482913", None),
+        ("CM4829130", None),
+        ("", None),
+        ("jean@exemple.fr", None),
+    ],
+)
 def test_order_numbers_are_normalised(raw: str, expected: str | None) -> None:
     assert rules.normalise_order_number(raw) == expected
 
@@ -40,10 +51,19 @@ def test_proof_needs_something_and_every_proof_given_must_match() -> None:
     assert rules.proof_matches("a@b.fr", "75011", "a@b.fr", {"75011"})
 
 
-@pytest.mark.parametrize("status, cancellable", [
-    (S.PAID, True), (S.PREPARING, True), (S.SHIPPED, False), (S.OUT_FOR_DELIVERY, False),
-    (S.DELAYED, False), (S.DELIVERED, False), (S.CANCELLED, False), (S.RETURNED, False),
-])
+@pytest.mark.parametrize(
+    "status, cancellable",
+    [
+        (S.PAID, True),
+        (S.PREPARING, True),
+        (S.SHIPPED, False),
+        (S.OUT_FOR_DELIVERY, False),
+        (S.DELAYED, False),
+        (S.DELIVERED, False),
+        (S.CANCELLED, False),
+        (S.RETURNED, False),
+    ],
+)
 def test_only_orders_not_yet_shipped_can_be_cancelled(status: S, cancellable: bool) -> None:
     assert (rules.cancel_blocker(status) is None) is cancellable
     assert (rules.address_blocker(status) is None) is cancellable
@@ -72,19 +92,23 @@ def test_order_return_window() -> None:
     assert rules.order_return_blocker(S.RETURNED, delivered, date(2026, 5, 3)) is None
 
 
-@pytest.mark.parametrize("category, opened, returned, blocked_by", [
-    ("mode", False, False, None),
-    ("high-tech", False, False, None),
-    ("cosmétiques", False, False, None),
-    ("cosmétiques", True, False, "hygiène"),
-    ("parfum", True, False, "hygiène"),
-    ("lingerie", False, False, "hygiène"),
-    ("personnalisé", False, False, "personnalisé"),
-    ("cartes cadeaux", False, False, "cartes cadeaux"),
-    ("mode", False, True, "déjà fait l'objet d'un retour"),
-])
-def test_item_return_rules(category: str, opened: bool, returned: bool,
-                           blocked_by: str | None) -> None:
+@pytest.mark.parametrize(
+    "category, opened, returned, blocked_by",
+    [
+        ("mode", False, False, None),
+        ("high-tech", False, False, None),
+        ("cosmétiques", False, False, None),
+        ("cosmétiques", True, False, "hygiène"),
+        ("parfum", True, False, "hygiène"),
+        ("lingerie", False, False, "hygiène"),
+        ("personnalisé", False, False, "personnalisé"),
+        ("cartes cadeaux", False, False, "cartes cadeaux"),
+        ("mode", False, True, "déjà fait l'objet d'un retour"),
+    ],
+)
+def test_item_return_rules(
+    category: str, opened: bool, returned: bool, blocked_by: str | None
+) -> None:
     reason = rules.item_return_blocker(category, opened, returned)
     if blocked_by is None:
         assert reason is None
@@ -95,16 +119,25 @@ def test_item_return_rules(category: str, opened: bool, returned: bool,
 def test_item_blocker_now_puts_article_rules_before_order_rules() -> None:
     late = date(2026, 6, 30)
     delivered = datetime(2026, 5, 1)
-    assert "hygiène" in (rules.item_blocker_now("lingerie", False, False, S.DELIVERED,
-                                                delivered, late) or "")
-    assert "délai" in (rules.item_blocker_now("mode", False, False, S.DELIVERED,
-                                              delivered, late) or "")
-    assert rules.item_blocker_now("mode", False, False, S.DELIVERED, delivered,
-                                  date(2026, 5, 3)) is None
+    assert "hygiène" in (
+        rules.item_blocker_now("lingerie", False, False, S.DELIVERED, delivered, late) or ""
+    )
+    assert "délai" in (
+        rules.item_blocker_now("mode", False, False, S.DELIVERED, delivered, late) or ""
+    )
+    assert (
+        rules.item_blocker_now("mode", False, False, S.DELIVERED, delivered, date(2026, 5, 3))
+        is None
+    )
 
 
-def _claim(kind: ClaimKind, status: S, delivered_ago: timedelta | None = None,
-           expected: date | None = None, in_stock: bool = True) -> rules.ClaimDecision:
+def _claim(
+    kind: ClaimKind,
+    status: S,
+    delivered_ago: timedelta | None = None,
+    expected: date | None = None,
+    in_stock: bool = True,
+) -> rules.ClaimDecision:
     delivered = NOW - delivered_ago if delivered_ago is not None else None
     return rules.claim_decision(kind, status, delivered, expected, NOW, in_stock)
 
@@ -120,23 +153,32 @@ def test_damaged_or_wrong_item_is_reshipped_if_in_stock_else_refunded() -> None:
 def test_missing_parcel_marked_delivered() -> None:
     assert _claim(ClaimKind.MISSING, S.DELIVERED, timedelta(hours=20)).resolution == "investigation"
     assert _claim(ClaimKind.MISSING, S.DELIVERED, timedelta(hours=50)).resolution == "reship"
-    assert _claim(ClaimKind.MISSING, S.DELIVERED, timedelta(hours=50),
-                  in_stock=False).resolution == "refund"
+    assert (
+        _claim(ClaimKind.MISSING, S.DELIVERED, timedelta(hours=50), in_stock=False).resolution
+        == "refund"
+    )
 
 
 def test_missing_parcel_not_delivered_yet() -> None:
     late = NOW.date() - timedelta(days=rules.LOST_AFTER_DAYS)
     assert _claim(ClaimKind.MISSING, S.DELAYED, expected=late).resolution == "reship"
-    assert _claim(ClaimKind.MISSING, S.DELAYED,
-                  expected=NOW.date() - timedelta(days=2)).resolution == "investigation"
+    assert (
+        _claim(ClaimKind.MISSING, S.DELAYED, expected=NOW.date() - timedelta(days=2)).resolution
+        == "investigation"
+    )
     refusal = _claim(ClaimKind.MISSING, S.SHIPPED, expected=NOW.date() + timedelta(days=1))
     assert refusal.code == "in_transit" and "21/05/2026" in refusal.message
 
 
-@pytest.mark.parametrize("status, code", [
-    (S.PAID, "not_shipped"), (S.PREPARING, "not_shipped"), (S.CANCELLED, "not_shipped"),
-    (S.RETURNED, "already_returned"),
-])
+@pytest.mark.parametrize(
+    "status, code",
+    [
+        (S.PAID, "not_shipped"),
+        (S.PREPARING, "not_shipped"),
+        (S.CANCELLED, "not_shipped"),
+        (S.RETURNED, "already_returned"),
+    ],
+)
 def test_claims_are_refused_before_shipping_and_after_a_return(status: S, code: str) -> None:
     decision = _claim(ClaimKind.DAMAGED, status, timedelta(days=1))
     assert decision.resolution is None and decision.code == code and decision.message
@@ -158,6 +200,13 @@ def test_return_policy_states_the_rules() -> None:
     policy = rules.RETURN_POLICY
     assert policy.withdrawal_days == 14 and policy.refund_delay_days == 14
     text = " ".join(policy.rules + policy.non_returnable_categories).lower()
-    for word in ("étiquettes", "cosmétiques", "parfums", "maillots", "personnalisés",
-                 "cartes cadeaux", "gratuite"):
+    for word in (
+        "étiquettes",
+        "cosmétiques",
+        "parfums",
+        "maillots",
+        "personnalisés",
+        "cartes cadeaux",
+        "gratuite",
+    ):
         assert word in text

@@ -1,5 +1,6 @@
 """The seed is deterministic (names, e-mails, numbers), relative to today for dates, and
 covers every situation the assistant must handle."""
+
 from __future__ import annotations
 
 import random
@@ -12,8 +13,8 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.shop import db, rules, seed
-from bot.shop.models import OrderStatus
+from bot.clients.shop.models import OrderStatus
+from bot.demo_shop import db, rules, seed
 
 from .conftest import SEED
 
@@ -29,17 +30,28 @@ def _snapshot(path: Path, now: datetime) -> list[tuple]:
     engine = db.make_engine(f"sqlite:///{path}")
     with Session(engine) as session:
         rows = session.scalars(select(db.OrderRow).order_by(db.OrderRow.number)).all()
-        snapshot = [(o.number, o.customer.email, o.customer.first_name, o.status,
-                     o.shipping_address.postcode, [line.sku for line in o.lines],
-                     o.shipment.tracking_number if o.shipment else None,
-                     [r.reference[9:] for r in o.refunds], now - o.placed_at) for o in rows]
+        snapshot = [
+            (
+                o.number,
+                o.customer.email,
+                o.customer.first_name,
+                o.status,
+                o.shipping_address.postcode,
+                [line.sku for line in o.lines],
+                o.shipment.tracking_number if o.shipment else None,
+                [r.reference[9:] for r in o.refunds],
+                now - o.placed_at,
+            )
+            for o in rows
+        ]
     engine.dispose()
     return snapshot
 
 
 @pytest.fixture(scope="module")
-def old_seed(tmp_path_factory: pytest.TempPathFactory,
-             seed_moment: datetime) -> tuple[Path, datetime]:
+def old_seed(
+    tmp_path_factory: pytest.TempPathFactory, seed_moment: datetime
+) -> tuple[Path, datetime]:
     """The same seed, run 200 days before the template's."""
     path = tmp_path_factory.mktemp("old") / "shop.db"
     now = seed_moment - timedelta(days=200, hours=5)
@@ -50,7 +62,8 @@ def old_seed(tmp_path_factory: pytest.TempPathFactory,
 
 
 def test_two_seeds_are_identical_except_for_dates_that_follow_today(
-        seeded_template: Path, seed_moment: datetime, old_seed: tuple[Path, datetime]) -> None:
+    seeded_template: Path, seed_moment: datetime, old_seed: tuple[Path, datetime]
+) -> None:
     today = _snapshot(seeded_template, seed_moment)
     long_ago = _snapshot(*old_seed)
     assert today == long_ago  # numbers, e-mails, items… and every date's offset from seeding
@@ -132,13 +145,20 @@ def test_orders_tell_consistent_stories(seeded_template: Path) -> None:
 
 
 def test_recent_deliveries_stay_returnable_whenever_the_demo_is_seeded(
-        old_seed: tuple[Path, datetime]) -> None:
+    old_seed: tuple[Path, datetime],
+) -> None:
     path, then = old_seed
     engine = db.make_engine(f"sqlite:///{path}")
     with Session(engine) as session:
         delivered = session.scalars(select(db.OrderRow).where(db.OrderRow.status == "delivered"))
-        assert sum(rules.order_return_blocker(OrderStatus.DELIVERED, o.delivered_at,
-                                              then.date()) is None for o in delivered) >= 5
+        assert (
+            sum(
+                rules.order_return_blocker(OrderStatus.DELIVERED, o.delivered_at, then.date())
+                is None
+                for o in delivered
+            )
+            >= 5
+        )
     engine.dispose()
 
 
@@ -158,7 +178,8 @@ def test_ensure_seeded_is_idempotent_and_reset_reseeds(db_url: str) -> None:
     engine.dispose()
 
 
-@pytest.mark.parametrize("city, expected", [("Orléans", "d'Orléans"), ("Le Havre", "du Havre"),
-                                            ("Lyon", "de Lyon")])
+@pytest.mark.parametrize(
+    "city, expected", [("Orléans", "d'Orléans"), ("Le Havre", "du Havre"), ("Lyon", "de Lyon")]
+)
 def test_place_names_use_french_elision(city: str, expected: str) -> None:
     assert seed._de(city) == expected

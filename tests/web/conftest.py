@@ -1,6 +1,7 @@
 """The e2e stack of tests/e2e/conftest.py (shop API, action server, Rasa, started with the
 Procfile's own commands through its `stack_env` / `running` helpers) plus the widget's demo
 page (`python -m bot.web serve`), and a real Chromium driven by Playwright."""
+
 from __future__ import annotations
 
 import subprocess
@@ -10,13 +11,18 @@ from typing import Any
 
 import pytest
 
-from bot.processes import free_port
 from bot.settings import ROOT
+from bot.tools.processes import free_port
 from tests.stack import Stack, read_demo_orders, running, stack_env
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 class WidgetStack(Stack):
@@ -28,15 +34,23 @@ class WidgetStack(Stack):
 @pytest.fixture(scope="session")
 def web_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WidgetStack]:
     tmp = tmp_path_factory.mktemp("web_stack")
-    env = stack_env(tmp, COMPTOIR_WEB_PORT=str(free_port()),
-                    COMPTOIR_RASA_CREDENTIALS=str(tmp / "credentials.yml"))
+    env = stack_env(
+        tmp,
+        COMPTOIR_WEB_PORT=str(free_port()),
+        COMPTOIR_RASA_CREDENTIALS=str(tmp / "credentials.yml"),
+    )
     env["COMPTOIR_WIDGET_SOCKET_URL"] = f"http://127.0.0.1:{env['COMPTOIR_RASA_PORT']}"
     stack = WidgetStack(env=env, logs=tmp)
     with running(stack) as started:  # stops the web app too, with the others
         log = open(tmp / "web.log", "ab")
         started.processes["web"] = subprocess.Popen(
             [sys.executable, "-m", "bot.web", "serve", "--port", env["COMPTOIR_WEB_PORT"]],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         started.wait_until_ready("web", f"{started.web_url}/health")
         yield started
 
@@ -48,8 +62,9 @@ def web_demo_orders(web_stack: WidgetStack) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="Playwright for Python is not installed")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright for Python is not installed"
+    )
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

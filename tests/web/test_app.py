@@ -1,4 +1,5 @@
 """The widget's demo app without a browser or Rasa: routes, headers, the socket URL setting."""
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,9 @@ def test_page_embeds_the_widget_with_the_configured_socket_url(monkeypatch):
     assert default_socket_url() == "https://chat.exemple.fr"
     page = TestClient(create_app()).get("/")
     assert page.status_code == 200 and 'lang="fr"' in page.text
-    assert ('<script src="/widget/comptoir.js" data-socket-url="https://chat.exemple.fr"'
-            in page.text)
+    assert (
+        '<script src="/widget/comptoir.js" data-socket-url="https://chat.exemple.fr"' in page.text
+    )
     policy = page.headers["content-security-policy"]
     assert "script-src 'self';" in policy
     assert "https://chat.exemple.fr wss://chat.exemple.fr" in policy
@@ -37,8 +39,11 @@ def test_socket_url_is_escaped_in_the_page():
 
 def test_widget_files_are_served_with_their_types():
     client = TestClient(create_app("http://127.0.0.1:5005"))
-    for name, kind in [("comptoir.js", "javascript"), ("comptoir.css", "text/css"),
-                       ("socket.io.min.js", "javascript")]:
+    for name, kind in [
+        ("comptoir.js", "javascript"),
+        ("comptoir.css", "text/css"),
+        ("socket.io.min.js", "javascript"),
+    ]:
         response = client.get(f"/widget/{name}")
         assert response.status_code == 200, name
         assert kind in response.headers["content-type"]
@@ -55,8 +60,9 @@ def test_vendored_socketio_client_is_v4_with_its_licence_header():
 
 def test_widget_never_uses_innerhtml():
     source = (STATIC / "comptoir.js").read_text(encoding="utf-8")
-    code = "\n".join(line for line in source.splitlines()
-                     if not line.lstrip().startswith(("*", "/*", "//")))
+    code = "\n".join(
+        line for line in source.splitlines() if not line.lstrip().startswith(("*", "/*", "//"))
+    )
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in code, sink
 
@@ -67,6 +73,7 @@ def test_the_page_and_the_faq_give_the_shops_free_delivery_threshold():
     threshold = re.search(r"Livraison offerte dès (\d+) €", page)
     assert threshold, "the page states a free-delivery threshold"
     faq = yaml.safe_load((ROOT / "data" / "faq" / "delivery_cost.yml").read_text())
-    answer = next(entry["answer"] for entry in faq["entries"]
-                  if entry["id"] == "delivery_cost.free_threshold")
+    answer = next(
+        entry["answer"] for entry in faq["entries"] if entry["id"] == "delivery_cost.free_threshold"
+    )
     assert set(re.findall(r"offerte? dès (\d+) €", answer)) == {threshold.group(1)}

@@ -2,6 +2,7 @@
 conversation started over Rasa's REST channel and the shopper gets the reply and the rating
 question; an editor publishes an FAQ entry and the bot answers with it at once; a web-widget
 shopper sees the agent's reply arrive live."""
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,9 @@ from tests.web.conftest import CHROMIUM, WidgetStack, open_widget
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"{CHROMIUM} is missing: apt-get install chromium"),
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: apt-get install chromium"
+    ),
 ]
 WAIT_MS = 20_000
 PASSWORD = "motdepasse-e2e-1"
@@ -53,8 +55,9 @@ def test_agent_takes_over_replies_and_resolves(web_stack: WidgetStack, browser: 
         # A relayed message arrives live, shown as text: a shopper's <script> never runs.
         assert stack.say(sender, "<script>window.pwned = 1</script> vous êtes là ?") == []
         live = page.locator("#messages")
-        expect(live).to_contain_text("<script>window.pwned = 1</script> vous êtes là ?",
-                                     timeout=WAIT_MS)
+        expect(live).to_contain_text(
+            "<script>window.pwned = 1</script> vous êtes là ?", timeout=WAIT_MS
+        )
         assert page.evaluate("window.pwned") is None
 
         # A suggested answer is added to the draft, not put in its place (issue 19, defect 6).
@@ -68,8 +71,9 @@ def test_agent_takes_over_replies_and_resolves(web_stack: WidgetStack, browser: 
         reply.fill("Bonjour, je suis Lucie et je m'occupe de vous.")
         page.get_by_role("button", name="Envoyer").click()
         expect(live).to_contain_text("je m'occupe de vous", timeout=WAIT_MS)
-        assert any("je m'occupe de vous" in (e.get("text") or "")
-                   for e in stack.bot_events(sender)), "the shopper's conversation has it"
+        assert any(
+            "je m'occupe de vous" in (e.get("text") or "") for e in stack.bot_events(sender)
+        ), "the shopper's conversation has it"
 
         page.get_by_role("button", name="Marquer résolu").click()
         expect(page).to_have_url(f"{stack.backoffice_url}/inbox", timeout=WAIT_MS)
@@ -80,15 +84,18 @@ def test_agent_takes_over_replies_and_resolves(web_stack: WidgetStack, browser: 
         page.context.close()
 
 
-def test_editor_publishes_an_entry_and_the_bot_answers_with_it(web_stack: WidgetStack,
-                                                               browser: Any):
+def test_editor_publishes_an_entry_and_the_bot_answers_with_it(
+    web_stack: WidgetStack, browser: Any
+):
     from playwright.sync_api import expect
 
     stack = web_stack
     create_user(stack, "editrice@boutique-demo.fr", "editor", PASSWORD)
     page = log_in(browser, stack, "editrice@boutique-demo.fr")
-    answer = ("Oui ! Un atelier tricot a lieu chaque samedi à 14 h dans notre boutique de Lyon, "
-              "sur inscription.")
+    answer = (
+        "Oui ! Un atelier tricot a lieu chaque samedi à 14 h dans notre boutique de Lyon, "
+        "sur inscription."
+    )
     try:
         expect(page).to_have_url(f"{stack.backoffice_url}/faq")
         page.get_by_role("link", name="Nouvelle entrée").click()
@@ -97,7 +104,8 @@ def test_editor_publishes_an_entry_and_the_bot_answers_with_it(web_stack: Widget
         page.get_by_label("Question", exact=True).fill("Organisez-vous des ateliers de tricot ?")
         page.get_by_label("Autres formulations").fill(
             "vous faites des cours de tricot ?\nil y a un atelier tricot en boutique ?\n"
-            "je voudrais apprendre à tricoter chez vous\natelier de tricot le samedi")
+            "je voudrais apprendre à tricoter chez vous\natelier de tricot le samedi"
+        )
         page.get_by_label("Réponse", exact=True).fill(answer)
         page.get_by_role("button", name="Publier").click()
         confirm = page.get_by_role("button", name="Publier quand même")
@@ -128,8 +136,11 @@ def test_widget_shopper_sees_the_agents_reply_live(web_stack: WidgetStack, brows
         session = page.evaluate("JSON.parse(localStorage.getItem('comptoir')).sessionId")
         row = handoff_of(stack, session)
         assert row["channel"] == "socketio"
-        sent = agent.post(f"{stack.backoffice_url}/inbox/{row['id']}/reply",
-                          data={"text": "Bonjour, ici Marc du service client."}, timeout=30)
+        sent = agent.post(
+            f"{stack.backoffice_url}/inbox/{row['id']}/reply",
+            data={"text": "Bonjour, ici Marc du service client."},
+            timeout=30,
+        )
         assert sent.ok, sent.text[:500]
         expect(bot.last).to_contain_text("ici Marc du service client", timeout=WAIT_MS)
     finally:

@@ -1,6 +1,7 @@
 """The chat widget in a real Chromium, against the real Rasa server over socket.io: a whole
 order-tracking conversation with the buttons, the history after a reload, shopper HTML shown as
 text, keyboard and screen-reader basics, a phone-sized screen."""
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,9 @@ from tests.web.conftest import CHROMIUM, WidgetStack, open_widget
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"{CHROMIUM} is missing: apt-get install chromium"),
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: apt-get install chromium"
+    ),
 ]
 
 SCREENSHOT = "/tmp/widget.png"
@@ -26,8 +28,9 @@ def pick(orders: list[dict[str, str]], status: str) -> dict[str, str]:
     return next(order for order in orders if order["status"] == status)
 
 
-def test_order_tracking_conversation_in_the_browser(web_stack: WidgetStack, web_demo_orders,
-                                                     browser: Any):
+def test_order_tracking_conversation_in_the_browser(
+    web_stack: WidgetStack, web_demo_orders, browser: Any
+):
     from playwright.sync_api import expect
 
     stack, web_url = web_stack, web_stack.web_url
@@ -60,8 +63,10 @@ def test_order_tracking_conversation_in_the_browser(web_stack: WidgetStack, web_
             except AssertionError as error:
                 rasa_log = (stack.logs / "rasa.log").read_text(errors="replace")[-2000:]
                 notice = page.locator(".comptoir-notice").inner_text()
-                raise AssertionError(f"no answer to {text!r}; page errors: {errors}; "
-                                     f"notice: {notice!r}; rasa log:\n{rasa_log}") from error
+                raise AssertionError(
+                    f"no answer to {text!r}; page errors: {errors}; "
+                    f"notice: {notice!r}; rasa log:\n{rasa_log}"
+                ) from error
 
         # The typing indicator shows while the assistant answers.
         page.evaluate("""() => {
@@ -86,8 +91,9 @@ def test_order_tracking_conversation_in_the_browser(web_stack: WidgetStack, web_
         say(order["number"])
         expect(bot.last).to_contain_text("adresse e-mail")
         say(order["email"])
-        expect(log).to_contain_text(f"Votre commande {order['number']} est expédiée",
-                                    timeout=WAIT_MS)
+        expect(log).to_contain_text(
+            f"Votre commande {order['number']} est expédiée", timeout=WAIT_MS
+        )
         link = log.locator(".comptoir-bot a.comptoir-link").last
         expect(link).to_be_visible(timeout=WAIT_MS)
         href = link.get_attribute("href") or ""
@@ -112,7 +118,8 @@ def test_order_tracking_conversation_in_the_browser(web_stack: WidgetStack, web_
         assert log.inner_text() == shown
         expect(log).to_contain_text(f"Votre commande {order['number']} est expédiée")
         expect(log.locator(".comptoir-user").last).to_have_text(
-            re.compile(re.escape(hostile) + "$"))
+            re.compile(re.escape(hostile) + "$")
+        )
         assert log.locator("b, script").count() == 0
         assert page.evaluate("JSON.parse(localStorage.getItem('comptoir')).sessionId") == session
         bot = log.locator(".comptoir-bot")
@@ -121,8 +128,11 @@ def test_order_tracking_conversation_in_the_browser(web_stack: WidgetStack, web_
         box.fill("merci, au revoir")
         page.get_by_role("button", name="Envoyer").click()
         expect(bot.nth(before)).to_be_attached(timeout=WAIT_MS)
-        tracker = requests.get(f"{stack.rasa_url}/conversations/{session}/tracker",
-                               params={"token": stack.env["COMPTOIR_RASA_TOKEN"]}, timeout=10)
+        tracker = requests.get(
+            f"{stack.rasa_url}/conversations/{session}/tracker",
+            params={"token": stack.env["COMPTOIR_RASA_TOKEN"]},
+            timeout=10,
+        )
         said = [e.get("text") for e in tracker.json()["events"] if e["event"] == "user"]
         assert order["email"] in said and "merci, au revoir" in said  # one session throughout
 
@@ -143,9 +153,7 @@ def test_order_tracking_conversation_in_the_browser(web_stack: WidgetStack, web_
         context.close()
 
 
-
-def test_long_multiline_messages_reach_the_conversation_whole(web_stack: WidgetStack,
-                                                              browser: Any):
+def test_long_multiline_messages_reach_the_conversation_whole(web_stack: WidgetStack, browser: Any):
     """Issue 19, defect 3: a message up to the server's 2,000 characters, on several lines,
     reaches the conversation whole (it was cut to 1,000 without a word)."""
     from playwright.sync_api import expect
@@ -172,8 +180,11 @@ def test_long_multiline_messages_reach_the_conversation_whole(web_stack: WidgetS
         session = page.evaluate("JSON.parse(localStorage.getItem('comptoir')).sessionId")
         said: list[str] = []
         for _ in range(50):
-            tracker = requests.get(f"{stack.rasa_url}/conversations/{session}/tracker",
-                                   params={"token": stack.env["COMPTOIR_RASA_TOKEN"]}, timeout=10)
+            tracker = requests.get(
+                f"{stack.rasa_url}/conversations/{session}/tracker",
+                params={"token": stack.env["COMPTOIR_RASA_TOKEN"]},
+                timeout=10,
+            )
             said = [e.get("text") for e in tracker.json()["events"] if e["event"] == "user"]
             if said:
                 break
@@ -183,8 +194,9 @@ def test_long_multiline_messages_reach_the_conversation_whole(web_stack: WidgetS
         context.close()
 
 
-def test_a_reload_with_the_chat_open_shows_the_newest_messages(web_stack: WidgetStack,
-                                                               browser: Any):
+def test_a_reload_with_the_chat_open_shows_the_newest_messages(
+    web_stack: WidgetStack, browser: Any
+):
     """Issue 19, defect 1: it showed the oldest (scrolled to the top), three times out of
     three."""
     from playwright.sync_api import expect
@@ -193,7 +205,8 @@ def test_a_reload_with_the_chat_open_shows_the_newest_messages(web_stack: Widget
     try:
         # once the server has issued the conversation id (the widget saves its state then)
         page.wait_for_function(
-            "(JSON.parse(localStorage.getItem('comptoir') || '{}')).sessionId", timeout=WAIT_MS)
+            "(JSON.parse(localStorage.getItem('comptoir') || '{}')).sessionId", timeout=WAIT_MS
+        )
         page.evaluate("""() => {
             const state = JSON.parse(localStorage.getItem('comptoir'));
             for (let i = 0; i < 60; i++) {
@@ -205,10 +218,13 @@ def test_a_reload_with_the_chat_open_shows_the_newest_messages(web_stack: Widget
         page.reload()
         log = page.get_by_role("log")
         expect(log.locator(".comptoir-msg").last).to_have_text(re.compile("message 59$"))
-        page.wait_for_function("""() => {
+        page.wait_for_function(
+            """() => {
             const log = document.querySelector('.comptoir-log');
             return log.scrollHeight > log.clientHeight
                 && log.scrollTop + log.clientHeight >= log.scrollHeight - 40;
-        }""", timeout=5_000)
+        }""",
+            timeout=5_000,
+        )
     finally:
         context.close()

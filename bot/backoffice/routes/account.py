@@ -4,6 +4,7 @@ The current password is checked under the login throttle (a stolen session canno
 guess it at leisure); the new one must pass the password rule. Changing it ends every session
 of the account, on every device, and opens a fresh one for this browser.
 """
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -23,10 +24,21 @@ router = APIRouter(prefix="/account")
 Secret = Annotated[str, Form(max_length=1024)]
 
 
-def _page(request: Request, *, error: str | None = None, done: bool = False,
-          status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return render(request, "account.html", {"error": error, "done": done},
-                  status_code=status_code, headers=headers)
+def _page(
+    request: Request,
+    *,
+    error: str | None = None,
+    done: bool = False,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    return render(
+        request,
+        "account.html",
+        {"error": error, "done": done},
+        status_code=status_code,
+        headers=headers,
+    )
 
 
 @router.get("")
@@ -35,11 +47,16 @@ def account(request: Request, user: AnyUser, changed: str = "") -> Response:
 
 
 @router.post("/password")
-def change_password(request: Request, user: AnyUser, db: Db, current_password: Secret,
-                    new_password: Secret, confirm_password: Secret) -> Response:
+def change_password(
+    request: Request,
+    user: AnyUser,
+    db: Db,
+    current_password: Secret,
+    new_password: Secret,
+    confirm_password: Secret,
+) -> Response:
     if new_password != confirm_password:
-        return _page(request, error="Les deux nouveaux mots de passe diffèrent.",
-                     status_code=422)
+        return _page(request, error="Les deux nouveaux mots de passe diffèrent.", status_code=422)
     problem = password_problem(new_password, email=user.email, name=user.display_name)
     if problem:
         return _page(request, error=problem, status_code=422)
@@ -47,16 +64,27 @@ def change_password(request: Request, user: AnyUser, db: Db, current_password: S
     now = state.clock()
     attempt = state.login_throttle.begin(db, user.email, client_address(request), now)
     if isinstance(attempt, Refusal):
-        return _page(request, error=attempt.message(now), status_code=429,
-                     headers={"Retry-After": str(attempt.seconds(now))})
+        return _page(
+            request,
+            error=attempt.message(now),
+            status_code=429,
+            headers={"Retry-After": str(attempt.seconds(now))},
+        )
     with state.hash_slots.slot() as free:
         if not free:
             state.login_throttle.cancel(db, attempt)
-            return _page(request, error=BUSY, status_code=503,
-                         headers={"Retry-After": str(BUSY_RETRY_SECONDS)})
+            return _page(
+                request,
+                error=BUSY,
+                status_code=503,
+                headers={"Retry-After": str(BUSY_RETRY_SECONDS)},
+            )
         if not check_password(user, current_password):
-            return _page(request, error="Mot de passe actuel incorrect : rien n'a été changé.",
-                         status_code=403)
+            return _page(
+                request,
+                error="Mot de passe actuel incorrect : rien n'a été changé.",
+                status_code=403,
+            )
         new_hash = hash_password(new_password)
     state.login_throttle.succeeded(db, attempt)
     _set_password(db, user, new_hash)

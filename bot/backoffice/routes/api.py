@@ -1,8 +1,9 @@
-"""Service API for the action server (contract: bot/handoff/models.py).
+"""Service API for the action server (contract: bot/clients/backoffice/models.py).
 
 Bodies are the contract's models with control characters removed from every text before
 validation (bot/backoffice/sanitize.py); a conversation id carrying one is refused (422).
 """
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -11,7 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from pydantic import field_validator
 from sqlalchemy import select
 
-from bot.handoff.models import HandoffRequest, HandoffTicket, Rating, ShopperMessage
+from bot.clients.backoffice.models import HandoffRequest, HandoffTicket, Rating, ShopperMessage
 
 from .. import handoffs as service
 from ..alerts import schedule_alert
@@ -67,8 +68,9 @@ async def relay_message(
 
 
 @router.post("/handoffs/{conversation_id}/rating", status_code=204)
-async def rate(conversation_id: ConversationId, body: RatingIn, request: Request, db: Db
-               ) -> Response:
+async def rate(
+    conversation_id: ConversationId, body: RatingIn, request: Request, db: Db
+) -> Response:
     handoff = db.scalar(
         select(Handoff)
         .where(Handoff.conversation_id == conversation_id, Handoff.status == "resolved")

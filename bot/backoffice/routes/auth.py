@@ -4,6 +4,7 @@ A login is throttled before any password is hashed (throttle.LoginThrottle: per 
 per client address, counted in the database) and hashes wait for one of a few slots
 (throttle.HashSlots); a success starts a server-side session (sessions.start).
 """
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -57,19 +58,32 @@ def login(
     with state.sessions() as db:
         attempt = state.login_throttle.begin(db, email, client_address(request), now)
         if isinstance(attempt, Refusal):
-            return render(request, "login.html", {**page, "error": attempt.message(now)},
-                          status_code=429, headers={"Retry-After": str(attempt.seconds(now))})
+            return render(
+                request,
+                "login.html",
+                {**page, "error": attempt.message(now)},
+                status_code=429,
+                headers={"Retry-After": str(attempt.seconds(now))},
+            )
         user = find_user(db, email)
         with state.hash_slots.slot() as free:
             if not free:
                 state.login_throttle.cancel(db, attempt)
-                return render(request, "login.html", {**page, "error": BUSY}, status_code=503,
-                              headers={"Retry-After": str(BUSY_RETRY_SECONDS)})
+                return render(
+                    request,
+                    "login.html",
+                    {**page, "error": BUSY},
+                    status_code=503,
+                    headers={"Retry-After": str(BUSY_RETRY_SECONDS)},
+                )
             matches = check_password(user, password)
         if not matches or user is None or not user.active:
-            return render(request, "login.html",
-                          {**page, "error": "E-mail ou mot de passe incorrect."},
-                          status_code=401)
+            return render(
+                request,
+                "login.html",
+                {**page, "error": "E-mail ou mot de passe incorrect."},
+                status_code=401,
+            )
         state.login_throttle.succeeded(db, attempt)
         sessions.start(request, db, user)
         csrf_token(request)

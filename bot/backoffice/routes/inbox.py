@@ -1,4 +1,5 @@
 """Agents' inbox: the queue, live events (SSE), a conversation, reply / resolve / hand back."""
+
 from __future__ import annotations
 
 import asyncio
@@ -10,7 +11,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from bot.handoff.models import AGENT_REPLY_INTENT, RESOLVED_INTENT, RETURNED_INTENT
+from bot.core.handoff import AGENT_REPLY_INTENT, RESOLVED_INTENT, RETURNED_INTENT
 
 from .. import handoffs as service
 from .. import sessions
@@ -37,15 +38,17 @@ def _handoff(db: Session, handoff_id: int) -> Handoff:
 @router.get("")
 def inbox(request: Request, user: AgentUser, db: Db) -> Response:
     now = request.app.state.clock()
-    return render(request, "inbox.html", {"queue": service.queue(db), "now": now,
-                                          "waited": service.waited})
+    return render(
+        request, "inbox.html", {"queue": service.queue(db), "now": now, "waited": service.waited}
+    )
 
 
 @router.get("/queue")
 def queue_fragment(request: Request, user: AgentUser, db: Db) -> Response:
     now = request.app.state.clock()
-    return render(request, "_queue.html", {"queue": service.queue(db), "now": now,
-                                           "waited": service.waited})
+    return render(
+        request, "_queue.html", {"queue": service.queue(db), "now": now, "waited": service.waited}
+    )
 
 
 def _touch(request: Request, user_id: int, session_id: str) -> bool:
@@ -84,13 +87,21 @@ async def events(request: Request, user: AgentUser) -> StreamingResponse:
         finally:
             broadcaster.unsubscribe(client)
 
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 async def _page(
-    request: Request, db: Session, handoff: Handoff, *, error: str | None = None,
-    draft: str = "", status_code: int = 200,
+    request: Request,
+    db: Session,
+    handoff: Handoff,
+    *,
+    error: str | None = None,
+    draft: str = "",
+    status_code: int = 200,
 ) -> Response:
     state = request.app.state
     turns: list[TranscriptTurn] = []
@@ -105,7 +116,8 @@ async def _page(
     question = suggestion_query(
         [t.text for t in turns if t.sender == "shopper" and not t.text.startswith("[choix]")]
         + [m.text for m in handoff.messages if m.sender == "shopper"],
-        str((handoff.summary or {}).get("request") or ""))
+        str((handoff.summary or {}).get("request") or ""),
+    )
     suggestions: list[Any] = []
     if question.strip():
         try:
@@ -115,11 +127,17 @@ async def _page(
             log.exception("suggestions unavailable handoff=%s", handoff.id)
     order_facts = slots.get("order_facts")
     context = {
-        "handoff": handoff, "turns": turns, "tracker_error": tracker_error,
+        "handoff": handoff,
+        "turns": turns,
+        "tracker_error": tracker_error,
         "verified_order": slots.get("verified_order"),
         "order_rows": order_rows(order_facts if isinstance(order_facts, dict) else None),
-        "suggestions": suggestions, "question": question, "error": error, "draft": draft,
-        "now": state.clock(), "waited": service.waited,
+        "suggestions": suggestions,
+        "question": question,
+        "error": error,
+        "draft": draft,
+        "now": state.clock(),
+        "waited": service.waited,
     }
     return render(request, "conversation.html", context, status_code=status_code)
 
@@ -137,8 +155,12 @@ def messages_fragment(handoff_id: int, request: Request, user: AgentUser, db: Db
 def _closed(request: Request, handoff: Handoff) -> Response | None:
     if handoff.is_open:
         return None
-    return render(request, "error.html", {"message": "Ce cas est déjà clos "
-                  f"({handoff.status}) : rien n'a été envoyé."}, status_code=409)
+    return render(
+        request,
+        "error.html",
+        {"message": f"Ce cas est déjà clos ({handoff.status}) : rien n'a été envoyé."},
+        status_code=409,
+    )
 
 
 @router.post("/{handoff_id}/assign")
@@ -148,15 +170,17 @@ def assign(handoff_id: int, request: Request, user: AgentUser, db: Db) -> Respon
         return closed
     now = request.app.state.clock()
     handoff.status, handoff.assigned_to, handoff.updated_at = "assigned", user.id, now
-    service.add_message(db, handoff, "system", f"Pris en charge par {user.display_name}", now,
-                        user)
+    service.add_message(db, handoff, "system", f"Pris en charge par {user.display_name}", now, user)
     request.app.state.broadcaster.publish("handoff", id=handoff.id, change="assigned")
     return RedirectResponse(f"/inbox/{handoff.id}", status_code=303)
 
 
 @router.post("/{handoff_id}/reply")
 async def reply(
-    handoff_id: int, request: Request, user: AgentUser, db: Db,
+    handoff_id: int,
+    request: Request,
+    user: AgentUser,
+    db: Db,
     text: Annotated[str, Form(min_length=1, max_length=4000)],
 ) -> Response:
     handoff = _handoff(db, handoff_id)
@@ -167,14 +191,19 @@ async def reply(
         return await _page(request, db, handoff, error="Le message est vide.", status_code=422)
     try:
         await request.app.state.rasa.trigger_intent(
-            handoff.conversation_id, AGENT_REPLY_INTENT,
+            handoff.conversation_id,
+            AGENT_REPLY_INTENT,
             {"agent_text": text, "agent_name": user.display_name},
         )
     except RasaError as problem:
         return await _page(
-            request, db, handoff, draft=text, status_code=502,
+            request,
+            db,
+            handoff,
+            draft=text,
+            status_code=502,
             error=f"Message NON envoyé : {problem}. Votre texte est conservé ci-dessous, "
-                  "réessayez dans un instant.",
+            "réessayez dans un instant.",
         )
     now = request.app.state.clock()
     if handoff.status == "waiting":
@@ -185,7 +214,12 @@ async def reply(
 
 
 async def _close(
-    request: Request, user: User, db: Session, handoff_id: int, intent: str, status: str,
+    request: Request,
+    user: User,
+    db: Session,
+    handoff_id: int,
+    intent: str,
+    status: str,
     note: str,
 ) -> Response:
     handoff = _handoff(db, handoff_id)
@@ -194,8 +228,13 @@ async def _close(
     try:
         await request.app.state.rasa.trigger_intent(handoff.conversation_id, intent, {})
     except RasaError as problem:
-        return await _page(request, db, handoff, status_code=502,
-                           error=f"Action NON effectuée : {problem}. Le cas reste ouvert.")
+        return await _page(
+            request,
+            db,
+            handoff,
+            status_code=502,
+            error=f"Action NON effectuée : {problem}. Le cas reste ouvert.",
+        )
     now = request.app.state.clock()
     handoff.status, handoff.updated_at = status, now
     if status == "resolved":
@@ -214,5 +253,4 @@ async def resolve(handoff_id: int, request: Request, user: AgentUser, db: Db) ->
 
 @router.post("/{handoff_id}/return")
 async def hand_back(handoff_id: int, request: Request, user: AgentUser, db: Db) -> Response:
-    return await _close(request, user, db, handoff_id, RETURNED_INTENT, "returned",
-                        "Rendu au bot")
+    return await _close(request, user, db, handoff_id, RETURNED_INTENT, "returned", "Rendu au bot")

@@ -3,6 +3,7 @@
 A new account's password must pass the password rule; deactivating an account ends all its
 sessions at once (reactivating it does not bring them back).
 """
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -24,13 +25,22 @@ ROLES = [r.value for r in Role]
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
-def _page(request: Request, db: Db, error: str | None = None, status_code: int = 200,
-          form: dict[str, str] | None = None, headers: dict[str, str] | None = None
-          ) -> Response:
+def _page(
+    request: Request,
+    db: Db,
+    error: str | None = None,
+    status_code: int = 200,
+    form: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     users = db.scalars(select(User).order_by(User.email)).all()
-    return render(request, "users.html", {"users": users, "roles": ROLES, "error": error,
-                                          "form": form or {}},
-                  status_code=status_code, headers=headers)
+    return render(
+        request,
+        "users.html",
+        {"users": users, "roles": ROLES, "error": error, "form": form or {}},
+        status_code=status_code,
+        headers=headers,
+    )
 
 
 @router.get("")
@@ -40,7 +50,9 @@ def users(request: Request, admin: AdminUser, db: Db) -> Response:
 
 @router.post("")
 def create(
-    request: Request, admin: AdminUser, db: Db,
+    request: Request,
+    admin: AdminUser,
+    db: Db,
     email: Annotated[str, Form(max_length=254, pattern=EMAIL)],
     display_name: Annotated[str, Form(min_length=1, max_length=100)],
     role: Annotated[str, Form(pattern="^(agent|editor|admin)$")],
@@ -58,15 +70,25 @@ def create(
     password_hash = hash_in_slot(request, password)
     if password_hash is None:
         return _page(request, db, BUSY, 503, form, {"Retry-After": str(BUSY_RETRY_SECONDS)})
-    db.add(User(email=email, display_name=display_name, role=role,
-                password_hash=password_hash, active=True))
+    db.add(
+        User(
+            email=email,
+            display_name=display_name,
+            role=role,
+            password_hash=password_hash,
+            active=True,
+        )
+    )
     db.commit()
     return RedirectResponse("/users", status_code=303)
 
 
 @router.post("/{user_id}")
 def change(
-    user_id: int, request: Request, admin: AdminUser, db: Db,
+    user_id: int,
+    request: Request,
+    admin: AdminUser,
+    db: Db,
     role: Annotated[str, Form(pattern="^(agent|editor|admin)$")],
     active: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:

@@ -33,7 +33,7 @@
   };
   var MAX_HISTORY = 200;
   var TYPING_TIMEOUT_MS = 20000;
-  // The server refuses longer messages (bot/channels/edge.py MAX_MESSAGE_CHARS); the count is
+  // The server refuses longer messages (bot/core/edge.py MAX_MESSAGE_CHARS); the count is
   // shown from COUNT_FROM characters on, so nothing is ever cut without a word.
   var MAX_CHARS = 2000;
   var COUNT_FROM = 1500;

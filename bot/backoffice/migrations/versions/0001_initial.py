@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-24
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -48,8 +49,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_handoffs_conversation_id", "handoffs", ["conversation_id"])
     op.create_index("ix_handoffs_status_priority", "handoffs", ["status", "priority", "created_at"])
-    op.create_index("uq_handoffs_open_conversation", "handoffs", ["conversation_id"], unique=True,
-                    sqlite_where=OPEN, postgresql_where=OPEN)
+    op.create_index(
+        "uq_handoffs_open_conversation",
+        "handoffs",
+        ["conversation_id"],
+        unique=True,
+        sqlite_where=OPEN,
+        postgresql_where=OPEN,
+    )
     op.create_table(
         "handoff_messages",
         sa.Column("id", sa.Integer, primary_key=True),

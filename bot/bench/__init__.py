@@ -1,3 +1,0 @@
-"""Speed benchmark of the whole assistant next to a default-config Rasa bot.
-
-`python -m bot.bench [--smoke]`."""

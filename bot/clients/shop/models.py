@@ -1,0 +1,156 @@
+"""Wire format of the shop API, shared by the demo server and every client.
+
+One definition serves both sides so that the demo shop and the client that the actions use
+cannot drift apart. Dates are ISO 8601; amounts are euros with two decimals.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+
+from pydantic import BaseModel, Field
+
+
+class OrderStatus(str, Enum):
+    PAID = "paid"
+    PREPARING = "preparing"
+    SHIPPED = "shipped"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    DELAYED = "delayed"
+    CANCELLED = "cancelled"
+    RETURNED = "returned"
+
+
+class ClaimKind(str, Enum):
+    DAMAGED = "damaged"
+    MISSING = "missing"
+    WRONG_ITEM = "wrong_item"
+
+
+class Verification(BaseModel):
+    """Proof that the person asking owns the order: the e-mail or the postcode on it."""
+
+    email: str | None = None
+    postcode: str | None = None
+
+
+class Address(BaseModel):
+    name: str
+    line1: str
+    line2: str | None = None
+    postcode: str = Field(pattern=r"^\d{5}$")
+    city: str
+    country: str = "FR"
+
+
+class Item(BaseModel):
+    sku: str
+    name: str
+    category: str
+    quantity: int
+    unit_price: float
+    returnable: bool
+    return_blocker: str | None = None  # why it cannot be returned, in French, when it cannot
+
+
+class TrackingEvent(BaseModel):
+    at: datetime
+    place: str
+    description: str
+
+
+class Tracking(BaseModel):
+    carrier: str | None
+    tracking_number: str | None
+    tracking_url: str | None
+    status: OrderStatus
+    expected_shipping: date | None = None  # orders not shipped yet
+    expected_delivery: date | None
+    delivered_at: datetime | None
+    delayed: bool
+    events: list[TrackingEvent]
+
+
+class Refund(BaseModel):
+    reference: str
+    amount: float
+    status: str  # pending | processing | refunded
+    reason: str
+    created_at: datetime
+    expected_by: date | None
+    refunded_at: datetime | None
+
+
+class ReturnInfo(BaseModel):
+    rma: str
+    status: str  # created | received | refunded
+    items: list[str]
+    label_url: str
+    instructions: str
+    created_at: datetime
+    refund_delay_days: int
+
+
+class Order(BaseModel):
+    number: str
+    status: OrderStatus
+    placed_at: datetime
+    first_name: str
+    shipping_method: str
+    shipping_address: Address
+    items: list[Item]
+    total: float
+    tracking: Tracking
+    returns: list[ReturnInfo] = []
+    refunds: list[Refund] = []
+    cancellable: bool
+    address_changeable: bool
+    return_deadline: date | None  # end of the withdrawal period, once delivered
+
+
+class ShippingMethod(BaseModel):
+    code: str
+    name: str
+    carrier: str
+    min_days: int
+    max_days: int
+    price: float
+    free_above: float | None
+
+
+class ReturnPolicy(BaseModel):
+    withdrawal_days: int
+    refund_delay_days: int
+    rules: list[str]
+    non_returnable_categories: list[str]
+
+
+class ReturnRequest(Verification):
+    skus: list[str]
+    reason: str
+
+
+class Claim(BaseModel):
+    reference: str
+    kind: ClaimKind
+    resolution: str  # reship | refund | investigation
+    message: str
+
+
+class ClaimRequest(Verification):
+    kind: ClaimKind
+    description: str = ""
+    skus: list[str] = []
+
+
+class AddressChange(Verification):
+    address: Address
+
+
+class ApiError(BaseModel):
+    """Body of every 4xx answer: a stable code for programs, a French message for people."""
+
+    code: str
+    message: str

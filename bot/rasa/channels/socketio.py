@@ -1,0 +1,101 @@
+"""Rasa's socket.io channel for the web widget, made safe to open to the internet.
+
+Use it in credentials.yml in place of `socketio:` (same URLs: /socket.io, /webhooks/socketio):
+
+    bot.rasa.channels.socketio.SocketIOInput:
+      user_message_evt: user_uttered
+      bot_message_evt: bot_uttered
+      session_persistence: true
+
+What changes from Rasa 3.6's `SocketIOInput`:
+- **The server issues conversation ids.** `session_request` keeps the id the browser sends back
+  only if this server signed it (bot/core/edge.py); otherwise it issues a new one. A message
+  is handled in the conversation its socket was given, never in one its body names, so a
+  browser cannot read or write another shopper's conversation (nor a `telegram-…` one).
+- **The browser's metadata is not trusted**: the message carries only what the server knows
+  (the shopper's IP address, for the verification throttle).
+- **Bounded, clean text**: control characters removed; a message over 2,000 characters gets a
+  French answer and is not processed.
+- **Answers reach the widget** on python-socketio >= 5.10, where `enter_room` is a coroutine
+  that Rasa 3.6 did not await (every answer was lost).
+Runs in the Rasa environment (.venv-rasa, Python 3.10).
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from typing import Any, Awaitable, Callable, Dict
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from rasa.core.channels.socketio import SocketIOOutput
+from sanic import Blueprint
+
+from bot.core import edge
+
+logger = logging.getLogger(__name__)
+
+
+class SocketIOInput(RasaSocketIOInput):
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)
+        sio = self.sio
+        assert sio is not None  # set by the parent's blueprint()
+        ids = edge.WebConversationIds.from_environment()
+        # socket id -> the conversation this server gave it (per process, like the sockets)
+        conversations: Dict[str, str] = {}
+
+        async def session_request(sid: str, data: Any) -> None:
+            wanted = data.get("session_id") if isinstance(data, dict) else None
+            conversation = wanted if isinstance(wanted, str) and ids.valid(wanted) else ids.issue()
+            conversations[sid] = conversation
+            # Always a room named after the conversation: answers and agents' replies go there.
+            joined = sio.enter_room(sid, conversation, namespace=self.namespace)
+            if inspect.isawaitable(joined):  # python-socketio >= 5.10
+                await joined
+            await sio.emit("session_confirm", conversation, room=sid, namespace=self.namespace)
+
+        async def handle_message(sid: str, data: Any) -> None:
+            conversation = conversations.get(sid)
+            if conversation is None:
+                logger.warning("socket.io message before session_request ignored (sid %s)", sid)
+                return
+            text = edge.clean_text(data.get("message") if isinstance(data, dict) else None)
+            if not text.strip():
+                return
+            if edge.too_long(text):
+                await sio.emit(
+                    self.bot_message_evt,
+                    {"text": edge.too_long_reply(len(text))},
+                    room=sid,
+                    namespace=self.namespace,
+                )
+                return
+            metadata = {"client_ip": self._client_ip(sid)}
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            await on_new_message(
+                UserMessage(
+                    text, output, conversation, input_channel=self.name(), metadata=metadata
+                )
+            )
+
+        async def disconnect(sid: str, *_: Any) -> None:
+            conversations.pop(sid, None)
+
+        sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
+        sio.on("disconnect", disconnect, namespace=self.namespace)
+        return blueprint
+
+    def _client_ip(self, sid: str) -> str | None:
+        assert self.sio is not None
+        environ = self.sio.get_environ(sid, namespace=self.namespace) or {}
+        request = environ.get("sanic.request")
+        if request is None:
+            return None
+        return edge.client_address(request.ip, request.headers)

@@ -1,0 +1,1 @@
+"""Measuring the knowledge base: `python -m bot.tools.kb eval | tune | bench | checksums`."""
