@@ -12,14 +12,11 @@ RASA := $(RASA_VENV)/bin/rasa
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
-export COMPTOIR_ACTION_URL ?= http://127.0.0.1:$(or $(COMPTOIR_ACTIONS_PORT),5055)/webhook
-export COMPTOIR_TRACKER_DB ?= $(CURDIR)/var/tracker.db
-export COMPTOIR_BACKOFFICE_URL ?= http://127.0.0.1:$(or $(COMPTOIR_BACKOFFICE_PORT),8000)
-export COMPTOIR_RASA_URL ?= http://127.0.0.1:$(or $(COMPTOIR_RASA_PORT),5005)
+# Ports and addresses have their defaults in one place, bot/core/ports.py (README "Settings").
 
 RASA_SOURCES := domain.yml config.yml $(shell find data/nlu data/rules data/stories bot/nlu bot/core bot/rasa/nlu bot/rasa/policies -type f -name '*.y*ml' -o -type f -name '*.py' 2>/dev/null)
 
-.PHONY: help setup model kb secrets run web user test test-conversations lint types validate clean lock telegram-webhook nlu-cv nlu-compare eval-dev kb-eval kb-bench eval eval-smoke bench bench-smoke
+.PHONY: help setup model kb secrets run web user test test-unit test-rasa test-conversations fmt lint types types-rasa validate clean lock telegram-webhook nlu-cv nlu-compare eval-dev kb-eval kb-bench eval eval-smoke bench bench-smoke
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -68,19 +65,27 @@ var/shop.db: | $(VENV)/.installed
 run: setup model kb secrets var/shop.db ## start the demo shop, the action server, Rasa, the back office and the chat widget's demo page (Ctrl-C stops all)
 	@echo "==> Demo orders to try:"; $(PY) -m bot.demo_shop demo-orders
 	@echo "==> Chat over REST: curl -s localhost:5005/webhooks/rest/webhook -d '{\"sender\":\"moi\",\"message\":\"bonjour\"}'"
-	@echo "==> Chat in a browser: http://127.0.0.1:$${COMPTOIR_WEB_PORT:-8200}/ (demo shop page with the widget)"
-	@echo "==> Back office (agents, FAQ editors): http://127.0.0.1:$${COMPTOIR_BACKOFFICE_PORT:-8000}/ (first account: make user EMAIL=vous@boutique.fr ROLE=admin)"
+	@$(PY) -m bot.settings addresses
 	$(VENV)/bin/honcho start -f Procfile
 
 web: $(VENV)/.installed ## serve only the chat widget's demo shop page on :8200 (Rasa must run: make run)
-	$(PY) -m bot.web serve --port $${COMPTOIR_WEB_PORT:-8200}
+	$(PY) -m bot.web serve
 
 user: $(VENV)/.installed ## create a back-office account: make user EMAIL=vous@boutique.fr [NAME=Prénom] [ROLE=agent|editor|admin] (asks the password, or reads it from a pipe)
 	@test -n "$(EMAIL)" || { echo "usage: make user EMAIL=vous@boutique.fr [NAME=Prénom] [ROLE=agent|editor|admin]"; exit 2; }
 	$(PY) -m bot.backoffice create-user --email "$(EMAIL)" --name "$(or $(NAME),$(firstword $(subst @, ,$(EMAIL))))" --role "$(or $(ROLE),admin)"
 
-test: setup lint types model kb ## lint, types, then every test suite: unit, shop API, knowledge base, Rasa data and stories, channels, end-to-end
+test: setup lint types model kb ## lint, types, then every test suite: unit, shop API, knowledge base, Rasa data and stories, channels, end-to-end, and the Rasa side in its own Python
+	$(MAKE) --no-print-directory test-rasa
 	$(VENV)/bin/pytest
+
+test-unit: $(VENV)/.installed ## the fast tests only (pure logic, no server, no model), with coverage: seconds
+	$(VENV)/bin/pytest -m "not integration" --cov=bot --cov=actions --cov-report=term:skip-covered --cov-report=html:reports/coverage
+
+# The Rasa server's own code, in-process under Python 3.10 with Rasa's real classes, and the
+# shared vocabulary it loads (bot/core), which must work under both interpreters.
+test-rasa: $(RASA_VENV)/.installed ## the Rasa side's unit tests, under the Rasa server's Python 3.10
+	$(RASA_VENV)/bin/python -m pytest -p no:cacheprovider -W ignore::DeprecationWarning tests/in_rasa tests/core
 
 test-conversations: setup model kb ## only the scripted conversations of tests/conversations/*.yml, against the real stack (about a minute)
 	$(VENV)/bin/pytest tests/conversations
@@ -121,11 +126,23 @@ eval-dev: setup model kb ## end-to-end routes on our own dev sets of realistic m
 validate: $(RASA_VENV)/.installed ## check the Rasa training data
 	$(RASA) data validate --fail-on-warnings
 
-lint: $(VENV)/.installed ## ruff
-	$(VENV)/bin/ruff check bot actions tests
+fmt: $(VENV)/.installed ## format the code and fix what ruff can (ruff format, ruff check --fix)
+	$(VENV)/bin/ruff format bot actions tests
+	$(VENV)/bin/ruff check --fix bot actions tests
 
-types: $(VENV)/.installed ## mypy
-	$(VENV)/bin/mypy bot actions
+lint: $(VENV)/.installed ## ruff: style and formatting (make fmt fixes most)
+	$(VENV)/bin/ruff check bot actions tests
+	$(VENV)/bin/ruff format --check bot actions tests
+
+types: $(VENV)/.installed types-rasa ## mypy: the 3.11 side, then the Rasa side against Rasa's own annotations
+	$(VENV)/bin/mypy bot actions --exclude bot/rasa
+
+# Rasa ships no py.typed marker, so mypy would read every Rasa class as Any: a folder that holds
+# only a link to the installed package makes mypy read its annotations (not its errors).
+RASA_TYPES := var/mypy-rasa
+types-rasa: $(RASA_VENV)/.installed ## mypy on bot/rasa and bot/core under Python 3.10 with Rasa installed
+	@mkdir -p $(RASA_TYPES) && ln -sfn "$$($(RASA_VENV)/bin/python -c 'import importlib.util as u; print(u.find_spec("rasa").submodule_search_locations[0])')" $(RASA_TYPES)/rasa
+	MYPYPATH=$(RASA_TYPES) $(RASA_VENV)/bin/mypy --config-file= --python-version 3.10 --ignore-missing-imports --follow-imports=silent --warn-unused-ignores bot/rasa
 
 clean: ## remove trained models, databases, the published knowledge base and caches (not the virtualenvs)
 	rm -rf models var results kb_index .pytest_cache

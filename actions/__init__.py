@@ -1,23 +1,20 @@
 """Custom actions, one module per feature; rasa-sdk imports them all at start-up, so they
-stay thin and load nothing heavy at import time.
+stay thin and do nothing at import time: no client is built, no thread started, no model loaded.
 
-With COMPTOIR_KB_WARM_UP=1 (the Procfile sets it) the knowledge base loads its encoder and
-index in the background as the server starts, instead of during the first shopper's question
-(≈ 3–4 s on 2 cores). Tests leave it off.
+Their clients (shop, back office, knowledge base, wrong-proof counter) are wired in one place,
+actions/services.py. The action server (bot/action_server) calls `on_server_start()` in each
+worker before it serves.
 """
 
-from bot.settings import get_settings
+from __future__ import annotations
 
-if get_settings().kb_warm_up:
-    import logging
-    import threading
 
-    def _warm_up() -> None:
-        from bot import kb
+def on_server_start() -> None:
+    """Ready the actions' clients before the first shopper (actions/services.py `start`): a
+    wrong setting fails now, and with COMPTOIR_KB_WARM_UP=1 (the Procfile sets it) the
+    knowledge base loads its encoder and index in the background instead of during the first
+    question (≈ 3–4 s on 2 cores). A deployment that brings its own clients installs them
+    here, before `start()`: `services.install(services.Services(shop=YourShopClient()))`."""
+    from actions import services
 
-        try:
-            logging.getLogger(__name__).info("knowledge base warm: version %s", kb.warm_up())
-        except kb.KBError:
-            logging.getLogger(__name__).exception("knowledge base warm-up failed")
-
-    threading.Thread(target=_warm_up, name="kb-warm-up", daemon=True).start()
+    services.start()

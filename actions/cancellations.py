@@ -8,12 +8,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import HUMAN_BUTTON, call_shop, facts, order_facts, shop
+from actions import services
+from actions.common import HUMAN_BUTTON, call_shop, facts, remember
 from actions.verification import OrderFormValidation, VerifiedOrderAction
-from bot.clients.shop.models import Verification
+from bot.clients.shop.models import OrderStatus, Verification
+from bot.core import replies
 from bot.dialogue.texts import euros
-
-TRACK_BUTTON = {"title": "Suivre ma commande", "payload": "/track_order"}
 
 
 class ValidateCancelOrderForm(OrderFormValidation):
@@ -21,7 +21,7 @@ class ValidateCancelOrderForm(OrderFormValidation):
         return "validate_cancel_order_form"
 
     def extra_slots(self, tracker: Tracker) -> List[str]:
-        return ["confirmed"] if facts(tracker).get("cancellable") else []
+        return ["confirmed"] if facts(tracker).cancellable else []
 
 
 class ActionCancelOrder(VerifiedOrderAction):
@@ -31,30 +31,24 @@ class ActionCancelOrder(VerifiedOrderAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, number: str, proof: Verification
     ) -> List[EventType]:
-        status = facts(tracker).get("status")
-        if status == "cancelled":
-            dispatcher.utter_message(text=f"La commande {number} est déjà annulée.")
+        if facts(tracker).status is OrderStatus.CANCELLED:
+            dispatcher.utter_message(text=replies.ALREADY_CANCELLED.format(number=number))
             return []
-        if not facts(tracker).get("cancellable"):
+        if not facts(tracker).cancellable:
             dispatcher.utter_message(
-                text=(
-                    f"La commande {number} est déjà partie de notre entrepôt : je ne peux plus "
-                    "l'annuler. Une fois le colis reçu, vous pourrez la retourner gratuitement "
-                    "sous 14 jours et être remboursé(e)."
-                ),
-                buttons=[TRACK_BUTTON, HUMAN_BUTTON],
+                text=replies.CANNOT_CANCEL.format(number=number),
+                buttons=[replies.TRACK_ORDER, HUMAN_BUTTON],
             )
             return []
         if tracker.get_slot("confirmed") is not True:
             dispatcher.utter_message(response="utter_cancel_kept")
             return [SlotSet("confirmed", None)]
-        order = await call_shop(tracker, "cancel", shop().cancel_order, number, proof)
+        order = await call_shop(
+            tracker, "cancel", services.current().shop.cancel_order, number, proof
+        )
         refund = next((r for r in order.refunds if r.status != "refunded"), None)
-        text = f"C'est fait : la commande {number} est annulée."
+        text = replies.CANCELLED.format(number=number)
         if refund:
-            text += (
-                f" Vous serez remboursé(e) de {euros(refund.amount)} sur votre moyen de "
-                "paiement d'origine sous 14 jours au plus."
-            )
+            text += replies.CANCEL_REFUND.format(amount=euros(refund.amount))
         dispatcher.utter_message(text=text)
-        return [SlotSet("confirmed", None), SlotSet("order_facts", order_facts(order))]
+        return [SlotSet("confirmed", None), remember(order)]

@@ -9,11 +9,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import HUMAN_BUTTON, call_shop, facts, order_facts, shop
+from actions import services
+from actions.common import HUMAN_BUTTON, call_shop, facts, remember
 from actions.verification import OrderFormValidation, VerifiedOrderAction, latest_intent
 from bot.clients.shop.models import Verification
+from bot.core import replies
 from bot.dialogue.addresses import find_address, parse_address
-from bot.dialogue.texts import safe
+from bot.dialogue.texts import one_line
 
 RESET = [SlotSet("new_address", None), SlotSet("confirmed", None)]
 
@@ -23,7 +25,7 @@ class ValidateChangeOrderForm(OrderFormValidation):
         return "validate_change_order_form"
 
     def extra_slots(self, tracker: Tracker) -> List[str]:
-        return ["new_address", "confirmed"] if facts(tracker).get("address_changeable") else []
+        return ["new_address", "confirmed"] if facts(tracker).address_changeable else []
 
     def validate_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -53,13 +55,7 @@ class ActionAskNewAddress(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        dispatcher.utter_message(
-            text=(
-                "Votre commande n'est pas encore expédiée : je peux changer l'adresse de "
-                "livraison. Quelle est la nouvelle adresse (numéro et rue, code postal, "
-                "ville) ?"
-            )
-        )
+        dispatcher.utter_message(text=replies.ASK_NEW_ADDRESS)
         return []
 
 
@@ -70,29 +66,29 @@ class ActionChangeAddress(VerifiedOrderAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, number: str, proof: Verification
     ) -> List[EventType]:
-        if not facts(tracker).get("address_changeable"):
+        if not facts(tracker).address_changeable:
             dispatcher.utter_message(
-                text=(
-                    f"La commande {number} est déjà expédiée (ou clôturée) : je ne peux plus "
-                    "modifier son adresse. Pour un autre changement (facturation, contenu), "
-                    "un conseiller peut vous aider."
-                ),
-                buttons=[{"title": "Suivre ma commande", "payload": "/track_order"}, HUMAN_BUTTON],
+                text=replies.ADDRESS_CANNOT_CHANGE.format(number=number),
+                buttons=[replies.TRACK_ORDER, HUMAN_BUTTON],
             )
             return RESET
         if tracker.get_slot("confirmed") is not True:
-            dispatcher.utter_message(text="C'est noté : l'adresse de livraison n'est pas modifiée.")
+            dispatcher.utter_message(text=replies.ADDRESS_KEPT)
             return RESET
-        name = facts(tracker).get("first_name") or "Client"
+        name = facts(tracker).first_name or replies.ADDRESSEE
         address = parse_address(tracker.get_slot("new_address") or "", name=name)
         if address is None:  # validated by the form; kept as a guard against stale slots
             return RESET
-        order = await call_shop(tracker, "address", shop().change_address, number, proof, address)
+        order = await call_shop(
+            tracker, "address", services.current().shop.change_address, number, proof, address
+        )
         shipped_to = order.shipping_address
         dispatcher.utter_message(
-            text=(
-                f"C'est noté : la commande {number} sera livrée au "
-                f"{safe(shipped_to.line1)}, {shipped_to.postcode} {safe(shipped_to.city)}."
+            text=replies.ADDRESS_CHANGED.format(
+                number=number,
+                line1=one_line(shipped_to.line1),
+                postcode=shipped_to.postcode,
+                city=one_line(shipped_to.city),
             )
         )
-        return [*RESET, SlotSet("order_facts", order_facts(order))]
+        return [*RESET, remember(order)]

@@ -9,24 +9,18 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import call_shop, facts, shop
+from actions import services
+from actions.common import call_shop, facts
 from actions.confirmation import last_bot_step, opening_words
 from actions.orders import PARCEL_NOT_FOUND
 from actions.verification import OrderFormValidation, VerifiedOrderAction
-from bot.clients.shop.models import ClaimKind, Verification
+from bot.clients.shop.models import DISPATCHED, ClaimKind, Verification
+from bot.core import replies
 from bot.core.shopper_replies import claim_kind
-from bot.dialogue.texts import safe
+from bot.dialogue.texts import one_line
 
 CLAIM_KINDS = {kind.value for kind in ClaimKind}
 RESET = [SlotSet("claim_type", None), SlotSet("confirmed", None)]
-SHIPPED = ("shipped", "out_for_delivery", "delivered", "delayed", "returned")
-RESOLUTIONS = {
-    "reship": "Nous vous renvoyons l'article sans frais dès aujourd'hui.",
-    "refund": "Nous vous remboursons l'article sous 14 jours au plus.",
-    "investigation": (
-        "Nous ouvrons une enquête auprès du transporteur ; réponse sous 48 h ouvrées par e-mail."
-    ),
-}
 
 
 class ValidateProblemReportForm(OrderFormValidation):
@@ -34,7 +28,7 @@ class ValidateProblemReportForm(OrderFormValidation):
         return "validate_problem_report_form"
 
     def extra_slots(self, tracker: Tracker) -> List[str]:
-        return ["claim_type", "confirmed"] if facts(tracker).get("status") in SHIPPED else []
+        return ["claim_type", "confirmed"] if facts(tracker).status in DISPATCHED else []
 
     async def extract_claim_type(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -61,28 +55,27 @@ class ActionCreateClaim(VerifiedOrderAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, number: str, proof: Verification
     ) -> List[EventType]:
-        if facts(tracker).get("status") not in SHIPPED:
+        if facts(tracker).status not in DISPATCHED:
             dispatcher.utter_message(
-                text=(
-                    f"La commande {number} n'a pas encore été expédiée, il n'y a donc pas "
-                    "de colis à signaler. Voulez-vous suivre sa préparation ?"
-                ),
-                buttons=[{"title": "Suivre ma commande", "payload": "/track_order"}],
+                text=replies.CLAIM_NOT_SHIPPED.format(number=number),
+                buttons=[replies.TRACK_ORDER],
             )
             return RESET
         if tracker.get_slot("confirmed") is not True:
-            dispatcher.utter_message(text="C'est noté : aucune réclamation n'a été ouverte.")
+            dispatcher.utter_message(text=replies.CLAIM_KEPT)
             return RESET
         kind = ClaimKind(tracker.get_slot("claim_type"))
-        description = " ".join(opening_words(tracker, "problem_report").split())[:500]
+        # The shopper's own words, as they wrote them (on one line, bounded): the shop gets text.
+        description = one_line(opening_words(tracker, "problem_report"), 500)
         claim = await call_shop(
-            tracker, "claim", shop().create_claim, number, proof, kind, description
+            tracker, "claim", services.current().shop.create_claim, number, proof, kind, description
         )
         dispatcher.utter_message(
-            text=(
-                f"Je suis désolé pour ce désagrément. Votre réclamation est enregistrée sous "
-                f"la référence {claim.reference}. "
-                f"{RESOLUTIONS.get(claim.resolution, safe(claim.message, 300))}"
+            text=replies.CLAIM_CREATED.format(
+                reference=claim.reference,
+                resolution=replies.CLAIM_RESOLUTIONS.get(
+                    claim.resolution, one_line(claim.message, 300)
+                ),
             )
         )
         return RESET

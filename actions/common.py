@@ -1,4 +1,5 @@
-"""What every action shares: the shop client, proof of ownership, the shop-down answer."""
+"""What every action shares: shop calls, proof of ownership, the verified order's facts.
+(The clients themselves: actions/services.py.)"""
 
 from __future__ import annotations
 
@@ -8,49 +9,21 @@ import time
 from typing import Any, Callable, TypeVar
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 
-from bot.clients.shop.contract import ShopClient
 from bot.clients.shop.models import Order, Verification
+from bot.core import replies
 from bot.core.edge import is_loopback
 from bot.dialogue.ownership import proof_expired
-from bot.dialogue.proof_throttle import Client, ProofThrottle, proof_throttle
+from bot.dialogue.proof_throttle import Client
+from bot.dialogue.verified_order import FACTS_SLOT, VerifiedOrder
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_VERIFICATION_FAILURES = 3
-HUMAN_BUTTON = {"title": "Parler à un conseiller", "payload": "/human_handoff"}
-
-_shop: ShopClient | None = None
-_throttle: ProofThrottle | None = None
-
-
-def shop() -> ShopClient:
-    """The configured shop client, built on first use (never at import time)."""
-    global _shop
-    if _shop is None:
-        from bot.clients.shop.http import HttpShopClient
-
-        _shop = HttpShopClient.from_settings()
-    return _shop
-
-
-def use_shop(client: ShopClient | None) -> None:
-    """Swap the shop client (tests, or a platform adapter chosen at start-up)."""
-    global _shop
-    _shop = client
-
-
-def throttle() -> ProofThrottle:
-    """The wrong-proof counter (bot/dialogue/proof_throttle.py), built on first use."""
-    return _throttle or proof_throttle()
-
-
-def use_throttle(counter: ProofThrottle | None) -> None:
-    """Swap the wrong-proof counter (tests)."""
-    global _throttle
-    _throttle = counter
+HUMAN_BUTTON = replies.HUMAN  # offered wherever the bot cannot go further itself
 
 
 def proof_clients(tracker: Tracker) -> list[Client]:
@@ -111,26 +84,13 @@ def proof_lapsed(tracker: Tracker) -> bool:
     )
 
 
-def order_facts(order: Order) -> dict[str, Any]:
-    """What the forms need to decide their next question, kept in a slot to spare shop calls."""
-    return {
-        "status": order.status.value,
-        "cancellable": order.cancellable,
-        "address_changeable": order.address_changeable,
-        "returnable": [{"sku": i.sku, "name": i.name} for i in order.items if i.returnable],
-        "blocked": [
-            {"name": i.name, "reason": i.return_blocker or ""}
-            for i in order.items
-            if not i.returnable
-        ],
-        "expected_delivery": (
-            order.tracking.expected_delivery.isoformat()
-            if order.tracking.expected_delivery
-            else None
-        ),
-        "first_name": order.first_name,
-    }
+def remember(order: Order) -> SlotSet:
+    """Keep what the shop said about the verified order, so that the forms decide their next
+    question without calling it again (bot/dialogue/verified_order.py)."""
+    return SlotSet(FACTS_SLOT, VerifiedOrder.from_order(order).to_slot())
 
 
-def facts(tracker: Tracker) -> dict[str, Any]:
-    return tracker.get_slot("order_facts") or {}
+def facts(tracker: Tracker) -> VerifiedOrder:
+    """What the shop said about the verified order; an empty one (no status, nothing allowed)
+    when the conversation has none."""
+    return VerifiedOrder.from_slot(tracker.get_slot(FACTS_SLOT)) or VerifiedOrder()

@@ -14,15 +14,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import facts
+from bot.core import replies
 from bot.core.shopper_replies import parcel_not_received
-from bot.dialogue.texts import safe
+from bot.dialogue.texts import one_line
 
-YES_NO = [{"title": "Oui", "payload": "/affirm"}, {"title": "Non", "payload": "/deny"}]
-CLAIM_LABELS = {
-    "damaged": "article abîmé",
-    "missing": "article manquant",
-    "wrong_item": "article non conforme",
-}
+YES_NO = [replies.YES, replies.NO]
 
 
 def opening_words(tracker: Tracker, intent: str) -> str:
@@ -63,52 +59,33 @@ def parcel_lost(tracker: Tracker) -> bool:
 
 def chosen_items(tracker: Tracker) -> str:
     skus = (tracker.get_slot("return_skus") or "").split(",")
-    names = [item["name"] for item in facts(tracker).get("returnable", []) if item["sku"] in skus]
-    return ", ".join(f"« {safe(name, 60)} »" for name in names) or "l'article choisi"
+    names = [item.name for item in facts(tracker).returnable if item.sku in skus]
+    quoted = (replies.QUOTED_ITEM.format(name=one_line(name, 60)) for name in names)
+    return ", ".join(quoted) or replies.CHOSEN_ITEM
 
 
 def cancel_summary(tracker: Tracker, number: str) -> str:
-    return (
-        f"La commande {number} n'est pas encore expédiée, je peux donc l'annuler : elle sera "
-        "remboursée sur votre moyen de paiement d'origine. Confirmez-vous l'annulation de "
-        "toute la commande ?"
-    )
+    return replies.CANCEL_SUMMARY.format(number=number)
 
 
 def return_summary(tracker: Tracker, number: str) -> str:
-    reason = safe(tracker.get_slot("return_reason") or "non précisé", 120)
-    return (
-        f"Je récapitule : retour de {chosen_items(tracker)} (commande {number}), motif : "
-        f"« {reason} ». L'étiquette de retour est gratuite. Je crée le retour ?"
-    )
+    reason = one_line(tracker.get_slot("return_reason") or replies.NO_REASON_GIVEN, 120)
+    return replies.RETURN_SUMMARY.format(items=chosen_items(tracker), number=number, reason=reason)
 
 
 def claim_summary(tracker: Tracker, number: str) -> str:
     words = opening_words(tracker, "problem_report")
     if tracker.get_slot("claim_type") == "missing" and checks_given(tracker):
-        return (
-            f"Je récapitule : réclamation « colis non reçu » pour la commande {number}. "
-            "Je l'ouvre ?"
-        )
+        return replies.CLAIM_SUMMARY_NOT_RECEIVED.format(number=number)
     if tracker.get_slot("claim_type") == "missing" and parcel_lost(tracker):
-        return (
-            "Avant d'ouvrir une réclamation « colis non reçu », vérifiez auprès de vos "
-            "voisins, dans votre boîte aux lettres et, si vous l'aviez choisi, au point "
-            "relais : un colis marqué livré s'y trouve souvent. Toujours rien ? Je peux "
-            f"ouvrir la réclamation pour la commande {number}. Je l'ouvre ?"
-        )
-    label = CLAIM_LABELS.get(tracker.get_slot("claim_type") or "", "problème")
-    return (
-        f"Je récapitule : réclamation « {label} » pour la commande {number} : "
-        f"« {safe(words, 160)} ». Je l'enregistre ?"
-    )
+        return replies.CLAIM_CHECKS_FIRST.format(number=number)
+    kind = replies.CLAIM_KINDS.get(tracker.get_slot("claim_type") or "", replies.CLAIM_KIND_UNKNOWN)
+    return replies.CLAIM_SUMMARY.format(kind=kind, number=number, words=one_line(words, 160))
 
 
 def address_summary(tracker: Tracker, number: str) -> str:
-    address = safe(tracker.get_slot("new_address") or "", 160)
-    return (
-        f"Je récapitule : la commande {number} sera livrée au {address}. Je fais la modification ?"
-    )
+    address = one_line(tracker.get_slot("new_address") or "", 160)
+    return replies.ADDRESS_SUMMARY.format(number=number, address=address)
 
 
 SUMMARIES: Dict[str, Callable[[Tracker, str], str]] = {
@@ -129,6 +106,6 @@ class ActionAskConfirmed(Action):
         form = (tracker.active_loop or {}).get("name") or ""
         summary = SUMMARIES.get(form)
         number = tracker.get_slot("order_number") or ""
-        text = summary(tracker, number) if summary else "Je confirme ?"
+        text = summary(tracker, number) if summary else replies.CONFIRM
         dispatcher.utter_message(text=text, buttons=YES_NO)
         return []

@@ -13,31 +13,10 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.core import replies
+
 # What a form collected for its own request; a verified order is kept for the next request.
 REQUEST_SLOTS = ("confirmed", "return_skus", "return_reason", "claim_type", "new_address")
-KEPT = {
-    "cancel_order_form": "Votre commande est conservée, rien n'a été annulé.",
-    "return_item_form": "Aucun retour n'a été créé.",
-    "problem_report_form": "Aucune réclamation n'a été ouverte.",
-    "change_order_form": "L'adresse de livraison n'est pas modifiée.",
-}
-CLOSING = {
-    "thank": "Je vous en prie !",
-    "goodbye": "Au revoir et bonne journée !",
-}
-
-
-def leaving_message(form: str, intent: str | None) -> str:
-    kept = KEPT.get(form, "")
-    if intent in CLOSING:
-        return " ".join(
-            part for part in (CLOSING[intent], kept, "Revenez quand vous voulez.") if part
-        )
-    return " ".join(
-        part
-        for part in ("C'est noté, j'arrête là.", kept, "Puis-je vous aider pour autre chose ?")
-        if part
-    )
 
 
 class ActionAbandonRequest(Action):
@@ -52,7 +31,7 @@ class ActionAbandonRequest(Action):
             dispatcher.utter_message(response="utter_deny_nothing_pending")
             return []
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        dispatcher.utter_message(text=leaving_message(form, intent))
+        dispatcher.utter_message(text=replies.leaving(form, intent))
         return [
             ActiveLoop(None),
             SlotSet("requested_slot", None),

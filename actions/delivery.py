@@ -3,7 +3,6 @@ order named in the question, and the knowledge base's answer to a precise questi
 
 from __future__ import annotations
 
-from datetime import date
 from typing import List
 
 from rasa_sdk import Action, Tracker
@@ -11,10 +10,13 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import call_shop, facts, shop, verified_number
-from actions.handoff import shop_down
+from actions import services
+from actions.common import call_shop, facts, verified_number
+from actions.failures import shop_down
 from actions.knowledge import answer, search
 from bot.clients.shop.contract import ShopUnavailable
+from bot.clients.shop.models import AWAITING_DELIVERY
+from bot.core import replies
 from bot.core.shopper_replies import asks_how_long
 from bot.dialogue.texts import french_date, shipping_methods_summary
 
@@ -29,16 +31,11 @@ class ActionDeliveryTimes(Action):
         if next(tracker.get_latest_entity_values("order_number"), None):
             return [FollowupAction("track_order_form")]  # "le livreur passe quand ? CM…"
         number = verified_number(tracker)
-        expected = facts(tracker).get("expected_delivery")
-        if (
-            number
-            and expected
-            and facts(tracker).get("status") not in ("delivered", "cancelled", "returned")
-        ):
+        order = facts(tracker)
+        if number and order.expected_delivery and order.status in AWAITING_DELIVERY:
             dispatcher.utter_message(
-                text=(
-                    f"Votre commande {number} est attendue le "
-                    f"{french_date(date.fromisoformat(expected), weekday=True)}."
+                text=replies.EXPECTED_ON.format(
+                    number=number, date=french_date(order.expected_delivery, weekday=True)
                 )
             )
             return []
@@ -54,13 +51,13 @@ class ActionDeliveryTimes(Action):
             # renvoyer ?") has a precise answer; "en combien de temps ?" gets the table.
             return answer(dispatcher, found) or []
         try:
-            methods = await call_shop(tracker, "shipping_methods", shop().shipping_methods)
+            methods = await call_shop(
+                tracker, "shipping_methods", services.current().shop.shipping_methods
+            )
         except ShopUnavailable:
             return await shop_down(dispatcher, tracker)
         dispatcher.utter_message(
             text=shipping_methods_summary(methods),
-            buttons=[]
-            if number
-            else [{"title": "Date de livraison de ma commande", "payload": "/track_order"}],
+            buttons=[] if number else [replies.DELIVERY_DATE],
         )
         return []

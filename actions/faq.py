@@ -17,31 +17,11 @@ from actions.common import HUMAN_BUTTON
 from actions.handoff import hand_off
 from actions.knowledge import answer, nearest, search
 from bot.clients.backoffice.models import Reason
+from bot.core import replies
 
 # What a form still needs, said plainly when the shopper's message did not give it; the form
 # then asks its question again.
-SLOT_HINTS = {
-    "order_number": (
-        "Il me faut le numéro de la commande : il commence par CM, suivi de 6 "
-        "chiffres, et figure dans l'e-mail de confirmation."
-    ),
-    "order_contact": (
-        "Pour vérifier la commande, il me faut l'adresse e-mail utilisée pour "
-        "l'achat, ou le code postal de livraison (5 chiffres)."
-    ),
-    "return_skus": "Indiquez l'article à retourner : son numéro dans la liste, ou son nom.",
-    "return_reason": (
-        "Dites-moi en quelques mots pourquoi vous le retournez : taille, couleur, ne convient pas…"
-    ),
-    "claim_type": (
-        "Dites-moi quel est le problème : un article abîmé, un article manquant, ou "
-        "pas le bon article."
-    ),
-    "new_address": (
-        "Écrivez la nouvelle adresse sur une ligne : numéro et rue, code postal, ville."
-    ),
-    "confirmed": "Répondez simplement par oui ou par non.",
-}
+SLOT_HINTS = replies.SLOT_HINTS
 
 UNSURE_SLOT = "unsure_turn"  # the user turn at which the bot last could not help
 
@@ -79,10 +59,7 @@ class ActionAnswerFaq(Action):
             shown = nearest(dispatcher, result) if result else None
             if shown is None:
                 dispatcher.utter_message(
-                    text=(
-                        "Je n'ai pas trouvé de réponse sûre à votre question. Pouvez-vous la "
-                        "formuler autrement, ou voulez-vous parler à un conseiller ?"
-                    ),
+                    text=replies.KB_NOTHING,
                     buttons=[HUMAN_BUTTON],
                 )
             return shown or []
@@ -103,9 +80,7 @@ class ActionFallback(Action):
         loop = (tracker.active_loop or {}).get("name")
         if loop:  # say what is needed; the form, run again, asks its question again
             requested = tracker.get_slot("requested_slot") or ""
-            dispatcher.utter_message(
-                text=SLOT_HINTS.get(requested, "Je n'ai pas bien compris votre réponse.")
-            )
+            dispatcher.utter_message(text=SLOT_HINTS.get(requested, replies.NOT_UNDERSTOOD_IN_FORM))
             return [FollowupAction(loop)]
         if next(tracker.get_latest_entity_values("order_number"), None):
             # An order number alone: most shoppers want to know where it is; the status comes

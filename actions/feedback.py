@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import HUMAN_BUTTON
+from bot.core import replies
 from bot.settings import get_settings
 
 _write_lock = threading.Lock()
@@ -40,7 +41,7 @@ class ActionRecordFaqFeedback(Action):
         entry = tracker.get_slot("kb_entry")
         value = next(tracker.get_latest_entity_values("helpful"), None)
         if entry is None or value not in ("yes", "no"):
-            dispatcher.utter_message(text="Merci pour votre retour !")
+            dispatcher.utter_message(text=replies.FEEDBACK_THANKS)
             return []
         helpful = value == "yes"
         record(
@@ -53,13 +54,10 @@ class ActionRecordFaqFeedback(Action):
             }
         )
         if helpful:
-            dispatcher.utter_message(text="Merci pour votre retour ! Autre chose ?")
+            dispatcher.utter_message(text=replies.FEEDBACK_HELPFUL)
         else:
             dispatcher.utter_message(
-                text=(
-                    "Merci, je le signale à l'équipe pour améliorer cette réponse. "
-                    "Voulez-vous poser la question autrement, ou parler à un conseiller ?"
-                ),
+                text=replies.FEEDBACK_UNHELPFUL,
                 buttons=[HUMAN_BUTTON],
             )
         return [SlotSet("kb_entry", None)]

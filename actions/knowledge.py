@@ -1,7 +1,8 @@
 """The knowledge base as the actions use it: search the latest message, say what was found.
 
-The knowledge base (`bot.kb`) is searched off the event loop; its index is published by
-editors and picked up on the next search, without retraining Rasa.
+The knowledge base (`bot.kb`, reached through actions/services.py) is searched off the event
+loop; its index is published by editors and picked up on the next search, without retraining
+Rasa.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import services
 from actions.common import HUMAN_BUTTON
 from bot import kb
-from bot.core import query_vector
+from bot.core import query_vector, replies
 
 log = logging.getLogger(__name__)
-
-search_kb = kb.search  # the process-wide knowledge base; tests put a stand-in here
 
 
 async def search(tracker: Tracker) -> kb.SearchResult | None:
@@ -29,7 +29,7 @@ async def search(tracker: Tracker) -> kb.SearchResult | None:
     packed = tracker.latest_message.get(query_vector.KEY)  # embedded once, by the NLU
     start = time.perf_counter()
     try:
-        result = await asyncio.to_thread(search_kb, text, 3, packed)
+        result = await asyncio.to_thread(services.current().kb.search, text, 3, packed)
     except kb.KBError:
         log.exception("knowledge base unavailable conversation=%s", tracker.sender_id)
         return None
@@ -47,10 +47,7 @@ async def search(tracker: Tracker) -> kb.SearchResult | None:
     return result
 
 
-FEEDBACK_BUTTONS = [
-    {"title": "👍 Utile", "payload": '/faq_feedback{"helpful": "yes"}'},
-    {"title": "👎 Pas utile", "payload": '/faq_feedback{"helpful": "no"}'},
-]
+FEEDBACK_BUTTONS = [replies.HELPFUL, replies.NOT_HELPFUL]
 
 
 def answer(dispatcher: CollectingDispatcher, result: kb.SearchResult) -> list[EventType] | None:
@@ -61,9 +58,8 @@ def answer(dispatcher: CollectingDispatcher, result: kb.SearchResult) -> list[Ev
         return [SlotSet("kb_entry", result.top.id), SlotSet("kb_topic", result.top.topic)]
     if result.outcome == "choose" and result.hits:
         dispatcher.utter_message(
-            text="Je ne suis pas certain de bien comprendre. Votre question est-elle l'une de "
-            "celles-ci ?",
-            buttons=[{"title": hit.question, "payload": hit.question} for hit in result.hits]
+            text=replies.KB_CHOOSE,
+            buttons=[replies.button(hit.question, hit.question) for hit in result.hits]
             + [HUMAN_BUTTON],
         )
         return [SlotSet("kb_topic", result.hits[0].topic)]
@@ -76,11 +72,8 @@ def nearest(dispatcher: CollectingDispatcher, result: kb.SearchResult) -> list[E
     if not result.hits:
         return None
     dispatcher.utter_message(
-        text=(
-            "Je n'ai pas de réponse sûre à cette question. Voici les questions les plus "
-            "proches que je connais ; sinon, reformulez-la ou demandez un conseiller."
-        ),
-        buttons=[{"title": hit.question, "payload": hit.question} for hit in result.hits]
+        text=replies.KB_NEAREST,
+        buttons=[replies.button(hit.question, hit.question) for hit in result.hits]
         + [HUMAN_BUTTON],
     )
     return [SlotSet("kb_topic", result.hits[0].topic)]

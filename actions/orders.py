@@ -8,30 +8,20 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import HUMAN_BUTTON, call_shop, shop
+from actions import services
+from actions.common import HUMAN_BUTTON, call_shop
 from actions.confirmation import opening_words
 from actions.verification import OrderFormValidation, VerifiedOrderAction
 from bot.clients.shop.models import OrderStatus, Verification
+from bot.core import replies
 from bot.core.shopper_replies import parcel_not_received
 from bot.dialogue.texts import tracking_summary
 
 # Marked delivered, yet the shopper has nothing: where such parcels usually are, then a claim.
-NOT_FOUND_CHECKS = (
-    "Le transporteur l'indique comme livré. Un colis marqué livré se trouve "
-    "souvent chez un voisin, dans la boîte aux lettres ou à l'accueil de "
-    "l'immeuble, ou au point relais choisi. Si vous ne le trouvez toujours pas, "
-    "j'ouvre une réclamation « colis non reçu »."
-)
+NOT_FOUND_CHECKS = replies.PARCEL_NOT_FOUND_CHECKS
 PARCEL_NOT_FOUND = "parcel_not_found"
-NOT_FOUND_OPTIONS = [
-    {"title": "Ouvrir une réclamation", "payload": "/problem_report"},
-    HUMAN_BUTTON,
-]
-DELAY_OPTIONS = [
-    {"title": "Je patiente", "payload": "/wait"},
-    {"title": "Ouvrir une réclamation", "payload": "/problem_report"},
-    HUMAN_BUTTON,
-]
+NOT_FOUND_OPTIONS = [replies.OPEN_CLAIM, HUMAN_BUTTON]
+DELAY_OPTIONS = [replies.WAIT, replies.OPEN_CLAIM, HUMAN_BUTTON]
 
 
 class ValidateTrackOrderForm(OrderFormValidation):
@@ -46,7 +36,9 @@ class ActionTrackOrder(VerifiedOrderAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, number: str, proof: Verification
     ) -> List[EventType]:
-        tracking = await call_shop(tracker, "tracking", shop().tracking, number, proof)
+        tracking = await call_shop(
+            tracker, "tracking", services.current().shop.tracking, number, proof
+        )
         dispatcher.utter_message(text=tracking_summary(number, tracking))
         if tracking.status == OrderStatus.DELIVERED and parcel_not_received(
             opening_words(tracker, "track_order")
@@ -58,11 +50,7 @@ class ActionTrackOrder(VerifiedOrderAction):
             )
         elif tracking.delayed:
             dispatcher.utter_message(
-                text=(
-                    "Je suis sincèrement désolé pour ce retard. Que préférez-vous : patienter "
-                    "encore un peu, ouvrir une réclamation auprès du transporteur, ou parler à "
-                    "un conseiller ?"
-                ),
+                text=replies.DELAY_APOLOGY,
                 buttons=DELAY_OPTIONS,
             )
         return []

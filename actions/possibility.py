@@ -6,7 +6,7 @@ a button to do it, never a form waiting for a yes. Chosen by bot/rasa/policies/t
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List
+from typing import List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -16,8 +16,11 @@ from rasa_sdk.types import DomainDict
 from actions.common import facts, verified_number
 from actions.faq import nlu_sure
 from actions.knowledge import answer, search
+from bot.clients.shop.models import CLOSED, DISPATCHED
+from bot.core import replies
 from bot.core.shopper_replies import fold
-from bot.dialogue.texts import safe
+from bot.dialogue.texts import one_line
+from bot.dialogue.verified_order import VerifiedOrder
 
 # What a question must be about for the request's rule to be the answer.
 SUBJECT = {
@@ -25,82 +28,35 @@ SUBJECT = {
     "return_item": re.compile(r"retour|retourn|renvoi|renvoy|rendre|echang|rembours"),
     "change_order": re.compile(r"adresse|livr|domicile|relais|destinataire"),
 }
-DO_IT = {
-    "cancel_order": {"title": "Annuler ma commande", "payload": "/cancel_order"},
-    "return_item": {"title": "Retourner un article", "payload": "/return_item"},
-    "change_order": {"title": "Changer l'adresse", "payload": "/change_order"},
-}
-GENERAL = {
-    "cancel_order": (
-        "Une commande peut être annulée tant qu'elle n'est pas expédiée : elle est "
-        "alors remboursée sous 14 jours. Une fois partie, elle ne peut plus être "
-        "annulée, mais vous pourrez la retourner gratuitement dans les 14 jours "
-        "suivant la réception."
-    ),
-    "return_item": (
-        "Vous pouvez retourner un article dans les 14 jours suivant la réception, "
-        "gratuitement (étiquette prépayée), s'il n'a pas été porté et, pour un "
-        "cosmétique ou un parfum, s'il n'a pas été ouvert. Pour un cadeau, la "
-        "personne qui l'a reçu peut faire le retour elle-même avec le numéro de "
-        "commande et le code postal de livraison ; le remboursement va à "
-        "l'acheteur."
-    ),
-    "change_order": (
-        "L'adresse de livraison peut être modifiée tant que la commande n'est pas "
-        "expédiée ; ensuite, le transporteur propose souvent de choisir un autre "
-        "lieu ou jour de livraison depuis son lien de suivi."
-    ),
-}
+DO_IT = replies.DO_IT  # the button that does it
+GENERAL = replies.RULES  # the shop's rule, when no verified order says more
 
 
-def for_order(intent: str, number: str, order: Dict[str, Any]) -> tuple[str, bool] | None:
+def for_order(intent: str, number: str, order: VerifiedOrder) -> tuple[str, bool] | None:
     """(the rule applied to the shopper's verified order, whether it can be done), when that
     says more than the general rule."""
-    status = order.get("status")
     if intent == "cancel_order":
-        if order.get("cancellable"):
-            return (
-                f"Oui : la commande {number} n'est pas encore expédiée, vous pouvez "
-                "l'annuler à tout moment d'ici là, et elle sera remboursée sous 14 jours.",
-                True,
-            )
-        if status in ("shipped", "out_for_delivery", "delayed", "delivered"):
-            return (
-                f"La commande {number} est déjà expédiée : elle ne peut plus être annulée. "
-                "Si elle arrive trop tard, vous pourrez la retourner gratuitement dans les "
-                "14 jours suivant la réception, et elle vous sera remboursée.",
-                False,
-            )
+        if order.cancellable:
+            return replies.CAN_CANCEL.format(number=number), True
+        if order.status in DISPATCHED and order.status not in CLOSED:
+            return replies.CANNOT_CANCEL_SHIPPED.format(number=number), False
     if intent == "return_item":
-        if order.get("returnable"):
-            return (
-                f"Oui : des articles de la commande {number} peuvent encore être "
-                "retournés, gratuitement, dans les 14 jours suivant la réception.",
-                True,
-            )
+        if order.returnable:
+            return replies.CAN_RETURN.format(number=number), True
         reasons = "; ".join(
-            f"{item['name']} : {item['reason']}"
-            for item in order.get("blocked", [])
-            if item.get("reason")
+            replies.ITEM_REASON.format(name=item.name, reason=item.reason)
+            for item in order.blocked
+            if item.reason
         )
         if reasons:
             return (
-                f"Les articles de la commande {number} ne peuvent plus être retournés "
-                f"({safe(reasons, 300)}).",
+                replies.CANNOT_RETURN.format(number=number, reasons=one_line(reasons, 300)),
                 False,
             )
     if intent == "change_order":
-        if order.get("address_changeable"):
-            return (
-                f"Oui : la commande {number} n'est pas encore expédiée, son adresse de "
-                "livraison peut encore être changée.",
-                True,
-            )
-        return (
-            f"La commande {number} est déjà expédiée : son adresse ne peut plus être "
-            "changée chez nous.",
-            False,
-        )
+        if order.address_changeable:
+            return replies.CAN_CHANGE_ADDRESS.format(number=number), True
+        return replies.CANNOT_CHANGE_ADDRESS.format(number=number), False
     return None
 
 

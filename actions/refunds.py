@@ -8,9 +8,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import call_shop, facts, shop
+from actions import services
+from actions.common import call_shop, facts
 from actions.verification import OrderFormValidation, VerifiedOrderAction
-from bot.clients.shop.models import Verification
+from bot.clients.shop.models import RECEIVED, Verification
+from bot.core import replies
 from bot.dialogue.texts import refund_summary
 
 
@@ -26,20 +28,18 @@ class ActionRefundStatus(VerifiedOrderAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, number: str, proof: Verification
     ) -> List[EventType]:
-        refunds = await call_shop(tracker, "refunds", shop().refunds, number, proof)
+        refunds = await call_shop(
+            tracker, "refunds", services.current().shop.refunds, number, proof
+        )
         if refunds:
-            dispatcher.utter_message(text=f"Pour la commande {number} :\n{refund_summary(refunds)}")
-        elif facts(tracker).get("status") in ("delivered", "returned"):
             dispatcher.utter_message(
-                text=(
-                    f"Aucun remboursement n'est en cours pour la commande {number}. Si vous "
-                    "avez renvoyé un article, le remboursement est lancé dès réception du "
-                    "retour dans notre entrepôt (comptez 14 jours au plus)."
-                ),
-                buttons=[{"title": "Retourner un article", "payload": "/return_item"}],
+                text=replies.REFUNDS_OF_ORDER.format(number=number, refunds=refund_summary(refunds))
+            )
+        elif facts(tracker).status in RECEIVED:
+            dispatcher.utter_message(
+                text=replies.NO_REFUND_YET.format(number=number),
+                buttons=[replies.RETURN_ITEM],
             )
         else:
-            dispatcher.utter_message(
-                text=f"Aucun remboursement n'est prévu pour la commande {number}."
-            )
+            dispatcher.utter_message(text=replies.NO_REFUND.format(number=number))
         return []

@@ -9,11 +9,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import call_shop, facts, shop
+from actions import services
+from actions.common import call_shop, facts
 from actions.verification import OrderFormValidation, VerifiedOrderAction, latest_intent
-from bot.clients.shop.models import Verification
+from bot.clients.shop.models import AWAITING_DELIVERY, OrderStatus, Verification
+from bot.core import replies
 from bot.core.shopper_replies import choose_items, is_question
-from bot.dialogue.texts import safe
+from bot.dialogue.texts import one_line
+from bot.dialogue.verified_order import VerifiedOrder
 
 RESET = [SlotSet("return_skus", None), SlotSet("return_reason", None), SlotSet("confirmed", None)]
 # Messages that are something else than a reason. Short reasons ("trop grand") are often
@@ -28,7 +31,7 @@ class ValidateReturnItemForm(OrderFormValidation):
         return "validate_return_item_form"
 
     def extra_slots(self, tracker: Tracker) -> List[str]:
-        if not facts(tracker).get("returnable"):
+        if not facts(tracker).returnable:
             return []
         return ["return_skus", "return_reason", "confirmed"]
 
@@ -38,9 +41,8 @@ class ValidateReturnItemForm(OrderFormValidation):
         """The article by its number in the list, its position ("le 2e"), or its name."""
         if tracker.get_slot("requested_slot") != "return_skus":
             return {}
-        skus = choose_items(
-            tracker.latest_message.get("text") or "", facts(tracker).get("returnable", [])
-        )
+        items = [{"sku": item.sku, "name": item.name} for item in facts(tracker).returnable]
+        skus = choose_items(tracker.latest_message.get("text") or "", items)
         return {"return_skus": ",".join(skus)} if skus else {}
 
     async def extract_return_reason(
@@ -70,19 +72,21 @@ class ActionAskReturnSkus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         order = facts(tracker)
-        lines = ["Voici les articles de votre commande :"]
-        lines += [f"{n}. {safe(item['name'])}" for n, item in enumerate(order["returnable"], 1)]
+        lines = [replies.RETURN_ITEMS_INTRO]
         lines += [
-            f"– {safe(item['name'])} : ne peut pas être retourné ({item['reason']})"
-            for item in order.get("blocked", [])
+            replies.RETURN_ITEM_LINE.format(position=n, name=one_line(item.name))
+            for n, item in enumerate(order.returnable, 1)
         ]
-        lines.append("Quel article souhaitez-vous retourner ?")
+        lines += [
+            replies.RETURN_ITEM_BLOCKED.format(name=one_line(item.name), reason=item.reason)
+            for item in order.blocked
+        ]
+        lines.append(replies.RETURN_WHICH)
         buttons = [
-            {"title": item["name"][:40], "payload": str(n)}
-            for n, item in enumerate(order["returnable"], 1)
+            replies.button(item.name[:40], str(n)) for n, item in enumerate(order.returnable, 1)
         ]
         if len(buttons) > 1:
-            buttons.append({"title": "Tous ces articles", "payload": "tous"})
+            buttons.append(replies.ALL_ITEMS)
         dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
         return []
 
@@ -95,36 +99,35 @@ class ActionCreateReturn(VerifiedOrderAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, number: str, proof: Verification
     ) -> List[EventType]:
         order = facts(tracker)
-        if not order.get("returnable"):
+        if not order.returnable:
             dispatcher.utter_message(text=nothing_returnable(number, order))
             return RESET
         if tracker.get_slot("confirmed") is not True:
-            dispatcher.utter_message(text="C'est noté : aucun retour n'a été créé.")
+            dispatcher.utter_message(text=replies.RETURN_KEPT)
             return RESET
         skus = [sku for sku in (tracker.get_slot("return_skus") or "").split(",") if sku]
-        reason = tracker.get_slot("return_reason") or "non précisée"
-        rma = await call_shop(tracker, "return", shop().create_return, number, proof, skus, reason)
+        reason = tracker.get_slot("return_reason") or replies.RETURN_REASON_UNKNOWN
+        rma = await call_shop(
+            tracker, "return", services.current().shop.create_return, number, proof, skus, reason
+        )
         dispatcher.utter_message(
-            text=(
-                f"Votre retour est enregistré sous le numéro {rma.rma}.\n"
-                f"Étiquette de retour gratuite : {rma.label_url}\n{rma.instructions}\n"
-                f"Vous serez remboursé(e) sous {rma.refund_delay_days} jours après réception "
-                "du colis dans notre entrepôt."
+            text=replies.RETURN_CREATED.format(
+                rma=rma.rma,
+                label_url=rma.label_url,
+                instructions=rma.instructions,
+                refund_days=rma.refund_delay_days,
             )
         )
         return RESET
 
 
-def nothing_returnable(number: str, order: dict[str, Any]) -> str:
-    status = order.get("status")
-    if status in ("paid", "preparing", "shipped", "out_for_delivery", "delayed"):
-        return (
-            f"La commande {number} n'est pas encore livrée : vous pourrez retourner ses "
-            "articles dans les 14 jours suivant la réception."
-        )
-    if status == "cancelled":
-        return f"La commande {number} a été annulée : il n'y a rien à retourner."
+def nothing_returnable(number: str, order: VerifiedOrder) -> str:
+    if order.status in AWAITING_DELIVERY:
+        return replies.RETURN_NOT_YET_DELIVERED.format(number=number)
+    if order.status is OrderStatus.CANCELLED:
+        return replies.RETURN_CANCELLED.format(number=number)
     reasons = "\n".join(
-        f"– {safe(item['name'])} : {item['reason']}" for item in order.get("blocked", [])
+        replies.BLOCKED_ITEM.format(name=one_line(item.name), reason=item.reason)
+        for item in order.blocked
     )
-    return f"Aucun article de la commande {number} ne peut être retourné :\n{reasons}"
+    return replies.NOTHING_RETURNABLE.format(number=number, reasons=reasons)

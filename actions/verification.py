@@ -17,19 +17,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions import services
 from actions.common import (
     HUMAN_BUTTON,
     MAX_VERIFICATION_FAILURES,
     call_shop,
-    order_facts,
     proof_clients,
     proof_lapsed,
     proof_of,
-    shop,
-    throttle,
     verified_number,
 )
-from actions.handoff import handoff_slots, shop_down, verification_locked
+from actions.failures import shop_down, verification_locked
+from actions.handoff import handoff_slots
 from bot.clients.shop.contract import (
     OrderNotFound,
     ShopError,
@@ -38,43 +37,20 @@ from bot.clients.shop.contract import (
     VerificationFailed,
 )
 from bot.clients.shop.models import Verification
+from bot.core import replies
 from bot.core.patterns import normalise_email, normalise_order_number, normalise_postcode
 from bot.core.shopper_replies import fold, yes_or_no
 from bot.dialogue.ownership import proof_expired
-from bot.dialogue.texts import safe
+from bot.dialogue.texts import one_line
+from bot.dialogue.verified_order import FACTS_SLOT, VerifiedOrder
 from bot.settings import get_settings
 
 IDENTITY_SLOTS = ["order_number", "order_contact"]
 ANOTHER_ORDER = re.compile(r"\b(?:autre|deuxieme|seconde|2e|nouvelle) commande\b")
 DIGITS = re.compile(r"(?<![\w@.])\d{4,8}(?![\w@])")
 POSTCODE_SAID = re.compile(r"\b(?:code postal|cp|c\.p\.|postal)\W*$")
-# One answer whether the number is unknown or the proof is wrong: which numbers exist is the
-# shop's business, not a guesser's.
-NO_MATCH = (
-    "Je ne trouve aucune commande qui corresponde à ce numéro et à cette adresse "
-    "e-mail ou ce code postal. Vérifiez les deux : le numéro (CM suivi de 6 chiffres) "
-    "figure dans l'e-mail de confirmation, envoyé à l'adresse utilisée pour l'achat."
-)
-PROVE_AGAIN = (
-    "Pour protéger vos informations, je dois vérifier à nouveau que la commande est bien la vôtre."
-)
-SHOP_THROTTLED = (
-    "Je ne peux pas vérifier cette commande pour le moment : trop d'essais ont "
-    "échoué. Réessayez dans quelques minutes, ou demandez un conseiller."
-)
-
-
-def minutes(seconds: float) -> str:
-    count = max(1, round(seconds / 60))
-    return f"{count} minute{'s' if count > 1 else ''}"
-
-
-def throttled_message(wait_s: float) -> str:
-    return (
-        "Il y a eu trop d'essais de vérification infructueux : pour protéger les commandes "
-        f"de nos clients, je ne peux pas en vérifier d'autre avant {minutes(wait_s)}. "
-        "Un conseiller peut vous aider entre-temps."
-    )
+# One answer whether the number is unknown or the proof is wrong (bot/core/replies.py).
+NO_MATCH = replies.NO_MATCH
 
 
 def latest_intent(tracker: Tracker) -> str | None:
@@ -103,7 +79,7 @@ def earlier_proof(events: List[Dict[str, Any]], number: str) -> str | None:
 
 def proof_wait(tracker: Tracker) -> float:
     """Seconds this client must wait before its next proof (0: it may try now)."""
-    return throttle().wait_seconds(proof_clients(tracker))
+    return services.current().throttle.wait_seconds(proof_clients(tracker))
 
 
 class OrderFormValidation(FormValidationAction):
@@ -215,11 +191,7 @@ class OrderFormValidation(FormValidationAction):
     ) -> Dict[str, Any]:
         number = normalise_order_number(str(value or ""))
         if number is None:
-            dispatcher.utter_message(
-                text=(
-                    "Ce numéro ne ressemble pas à un numéro de commande (6 chiffres, ex. CM123456)."
-                )
-            )
+            dispatcher.utter_message(text=replies.NOT_AN_ORDER_NUMBER)
             return {"order_number": None}
         return {"order_number": number}
 
@@ -229,9 +201,7 @@ class OrderFormValidation(FormValidationAction):
         text = str(value or "")
         contact = normalise_email(text) or normalise_postcode(text)
         if contact is None:
-            dispatcher.utter_message(
-                text="Je n'ai pas reconnu d'adresse e-mail ni de code postal dans votre réponse."
-            )
+            dispatcher.utter_message(text=replies.NO_CONTACT_FOUND)
         return {"order_contact": contact}
 
     async def get_validation_events(
@@ -239,8 +209,8 @@ class OrderFormValidation(FormValidationAction):
     ) -> List[EventType]:
         events: List[EventType] = []
         if proof_lapsed(tracker):
-            dispatcher.utter_message(text=PROVE_AGAIN)
-            lapsed = {"verified_order": None, "order_contact": None, "order_facts": None}
+            dispatcher.utter_message(text=replies.PROVE_AGAIN)
+            lapsed = {"verified_order": None, "order_contact": None, FACTS_SLOT: None}
             tracker.slots.update(lapsed)
             events += [SlotSet(slot, value) for slot, value in lapsed.items()]
         extracted = tracker.slots_to_validate()
@@ -284,32 +254,33 @@ class OrderFormValidation(FormValidationAction):
     ) -> Dict[str, Any]:
         failures = int(tracker.get_slot("verification_failures") or 0)
         clients = proof_clients(tracker)
-        if throttle().wait_seconds(clients):
+        shop, throttle = services.current().shop, services.current().throttle
+        if throttle.wait_seconds(clients):
             return {"order_contact": None}  # the form ends; the action after it says why
         try:
             order = await call_shop(
-                tracker, "verify", shop().verify_order, number, proof_of(contact), clients[-1].key
+                tracker, "verify", shop.verify_order, number, proof_of(contact), clients[-1].key
             )
         except (OrderNotFound, VerificationFailed):
-            throttle().record_failure(clients)
+            throttle.record_failure(clients)
             failures += 1
             if failures < MAX_VERIFICATION_FAILURES:
                 dispatcher.utter_message(text=NO_MATCH)
             return {"order_number": None, "order_contact": None, "verification_failures": failures}
         except TooManyAttempts:
-            dispatcher.utter_message(text=SHOP_THROTTLED, buttons=[HUMAN_BUTTON])
+            dispatcher.utter_message(text=replies.SHOP_THROTTLED, buttons=[HUMAN_BUTTON])
             return {"order_number": None, "order_contact": None}
         except ShopUnavailable:  # ends the form (requested_slot None): a person takes over
             return handoff_slots(await shop_down(dispatcher, tracker, end_form=False))
         if order.first_name:
             dispatcher.utter_message(
-                text=f"Merci {safe(order.first_name, 40)}, c'est bien votre commande."
+                text=replies.ORDER_PROVED.format(first_name=one_line(order.first_name, 40))
             )
         return {
             "verified_order": order.number,
             "order_number": order.number,
             "verification_failures": 0,
-            "order_facts": order_facts(order),
+            FACTS_SLOT: VerifiedOrder.from_order(order).to_slot(),
         }
 
 
@@ -336,7 +307,7 @@ class VerifiedOrderAction(Action, ABC):
                 return await verification_locked(dispatcher, tracker)
             wait = proof_wait(tracker)
             if wait:
-                dispatcher.utter_message(text=throttled_message(wait), buttons=[HUMAN_BUTTON])
+                dispatcher.utter_message(text=replies.throttled(wait), buttons=[HUMAN_BUTTON])
             return []
         try:
             return await self.act(
@@ -345,5 +316,5 @@ class VerifiedOrderAction(Action, ABC):
         except ShopUnavailable:
             return await shop_down(dispatcher, tracker)
         except ShopError as error:  # the shop's own French explanation of its refusal
-            dispatcher.utter_message(text=safe(str(error), 300), buttons=[HUMAN_BUTTON])
+            dispatcher.utter_message(text=one_line(str(error), 300), buttons=[HUMAN_BUTTON])
         return []

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, HttpUrl
+from pydantic import Field, HttpUrl, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.core.ports import DEFAULT_PORTS
 from bot.core.shared_secrets import secret_file
+from bot.kb.config import KBSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,8 +23,20 @@ ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COMPTOIR_", env_file=".env", extra="ignore")
 
-    # Shop API, as the actions see it.
-    shop_api_url: HttpUrl = HttpUrl("http://127.0.0.1:8100")
+    # Every process's log level (bot/core/logs.py): debug, info, warning, error.
+    log_level: str = Field("info", pattern="(?i)^(debug|info|warning|error|critical)$")
+
+    # Where each process listens (bot/core/ports.py); the addresses below follow them unless set.
+    shop_port: int = Field(DEFAULT_PORTS["shop"], gt=0, lt=65536)
+    actions_port: int = Field(DEFAULT_PORTS["actions"], gt=0, lt=65536)
+    rasa_port: int = Field(DEFAULT_PORTS["rasa"], gt=0, lt=65536)
+    backoffice_port: int = Field(DEFAULT_PORTS["backoffice"], gt=0, lt=65536)
+    web_port: int = Field(DEFAULT_PORTS["web"], gt=0, lt=65536)
+    # The action server's interface: loopback, since only the Rasa server may call it.
+    actions_host: str = "127.0.0.1"
+
+    # Shop API, as the actions see it (default: the demo shop on shop_port).
+    shop_api_url: HttpUrl = HttpUrl(f"http://127.0.0.1:{DEFAULT_PORTS['shop']}")
     # Empty: var/shop_api_key, generated at first run (never a default key: README "Security").
     shop_api_key: str = ""
     shop_connect_timeout: float = Field(0.5, gt=0)
@@ -46,6 +61,10 @@ class Settings(BaseSettings):
     proof_failures_per_ip: int = Field(10, ge=1)
     verified_order_idle_minutes: int = Field(30, ge=1)
 
+    # The knowledge base's own settings (COMPTOIR_KB_*, bot/kb/config.py), owned by this object
+    # so that a process builds its knowledge base from the one settings object it has.
+    kb: KBSettings = Field(default_factory=KBSettings)
+
     # Load the knowledge base's model when the action server starts, not at the first question.
     kb_warm_up: bool = False
 
@@ -58,13 +77,15 @@ class Settings(BaseSettings):
     support_hours: str = "du lundi au vendredi, de 9 h à 18 h"
 
     # Rasa's HTTP API, as the back office sees it (agent replies, hand-back, transcripts).
-    rasa_url: HttpUrl = HttpUrl("http://127.0.0.1:5005")
+    rasa_url: HttpUrl = HttpUrl(f"http://127.0.0.1:{DEFAULT_PORTS['rasa']}")
+    # Rasa's socket.io address that the demo page gives the widget (empty: rasa_url).
+    widget_socket_url: str = ""
     rasa_token: str = Field("", description="empty: read var/rasa_token")
 
     # Back office: agents' inbox and the FAQ editor.
-    backoffice_url: HttpUrl = HttpUrl("http://127.0.0.1:8000")
+    backoffice_url: HttpUrl = HttpUrl(f"http://127.0.0.1:{DEFAULT_PORTS['backoffice']}")
     # Address agents open in their browser, used in alert links (behind a proxy: the public one).
-    backoffice_public_url: HttpUrl = HttpUrl("http://127.0.0.1:8000")
+    backoffice_public_url: HttpUrl = HttpUrl(f"http://127.0.0.1:{DEFAULT_PORTS['backoffice']}")
     backoffice_db_url: str = f"sqlite:///{ROOT / 'var' / 'backoffice.db'}"
     # Shared secret between the action server and the back office; empty: var/service_token.
     service_token: str = ""
@@ -92,6 +113,26 @@ class Settings(BaseSettings):
     backoffice_hash_slots: int = Field(2, ge=1)
     backoffice_hash_wait_seconds: float = Field(2.0, ge=0)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _addresses_follow_ports(cls, data: Any) -> Any:
+        """An address left unset points at its process's port on this machine."""
+        if isinstance(data, dict):
+            for field, name in (
+                ("shop_api_url", "shop"),
+                ("rasa_url", "rasa"),
+                ("backoffice_url", "backoffice"),
+                ("backoffice_public_url", "backoffice"),
+            ):
+                if not data.get(field):
+                    port = data.get(f"{name}_port") or DEFAULT_PORTS[name]
+                    data[field] = f"http://127.0.0.1:{port}"
+        return data
+
+    @property
+    def socket_url(self) -> str:
+        return self.widget_socket_url or str(self.rasa_url).rstrip("/")
+
     def secret(self, name: str) -> str:
         """A secret from its setting, else from var/<name> (bot/core/shared_secrets.py)."""
         value = getattr(self, name)
@@ -101,3 +142,22 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def addresses(settings: Settings) -> list[str]:
+    """Where a person opens each part of the product, as `make run` prints it."""
+    web = f"http://127.0.0.1:{settings.web_port}/"
+    return [
+        f"==> Chat in a browser: {web} (demo shop page with the widget)",
+        f"==> Back office (agents, FAQ editors): {settings.backoffice_public_url} "
+        "(first account: make user EMAIL=vous@boutique.fr ROLE=admin)",
+        f"==> Rasa's API: {settings.rasa_url}  demo shop API: {settings.shop_api_url}",
+    ]
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["addresses"]:
+        sys.exit("usage: python -m bot.settings addresses")
+    print("\n".join(addresses(get_settings())))

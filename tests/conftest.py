@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import glob
+import importlib.util
 import os
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bot.tools.processes import free_port
-from tests.stack import Stack, read_demo_orders, running, stack_env
+
+if TYPE_CHECKING:
+    from tests.stack import Stack
+
+# tests/in_rasa runs under the Rasa server's Python (make test-rasa); this environment has no Rasa.
+collect_ignore = [] if importlib.util.find_spec("rasa") else ["in_rasa"]
 
 BIN_DIRS = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
 PG_BIN = next((Path(d) for d in reversed(BIN_DIRS) if (Path(d) / "initdb").exists()), None)
@@ -93,10 +100,46 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The whole product (shop API, back office, action server, Rasa) started once for the
     end-to-end, security and conversation suites."""
     tmp = tmp_path_factory.mktemp("stack")
+    from tests.stack import Stack, running, stack_env  # 3.11 only: the Rasa side runs without
+
     with running(Stack(env=stack_env(tmp), logs=tmp)) as started:
         yield started
 
 
 @pytest.fixture(scope="session")
 def demo_orders(stack: Stack) -> list[dict[str, str]]:
+    from tests.stack import read_demo_orders
+
     return read_demo_orders(stack.env)
+
+
+# The tests that start servers, processes or browsers, or load the sentence encoders: the rest
+# is `make test-unit` (seconds). A directory stands for every module in it, minus EXCEPT.
+INTEGRATION = (
+    "tests/e2e/",
+    "tests/rasa/",
+    "tests/conversations/",
+    "tests/bench/",
+    "tests/eval/test_cli.py",
+    "tests/web/test_widget.py",
+    "tests/web/test_backoffice.py",
+    "tests/kb/",
+    "tests/shop/",
+    "tests/backoffice/",
+    "tests/channels/",
+)
+UNIT_EXCEPT = (
+    "tests/kb/test_normalise.py",
+    "tests/shop/test_rules.py",
+    "tests/backoffice/test_suggest.py",
+    "tests/backoffice/test_passwords.py",
+    "tests/channels/test_channel_text.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(str(config.rootpath))
+    for item in items:
+        where = Path(str(item.path)).relative_to(root).as_posix()
+        if where.startswith(INTEGRATION) and not where.startswith(UNIT_EXCEPT):
+            item.add_marker(pytest.mark.integration)

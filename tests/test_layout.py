@@ -20,7 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     "bot.core": set(),
     "bot.nlu": {"bot.core"},
     "bot.rasa": {"bot.core", "bot.nlu"},
-    "bot.settings": {"bot.core"},
+    "bot.settings": {"bot.core", "bot.kb"},
     "bot.clients": {"bot.core", "bot.settings"},
     "bot.kb": {"bot.core"},
     "bot.dialogue": {"bot.core", "bot.clients", "bot.settings"},

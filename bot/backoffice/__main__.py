@@ -6,6 +6,7 @@ import argparse
 import getpass
 import sys
 
+from bot.core.logs import configure as configure_logging
 from bot.settings import get_settings
 
 
@@ -87,9 +88,14 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = sub.add_parser("serve", help="run the back office with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
     serve.add_argument(
-        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+        "--port", type=int, default=None, help="default: COMPTOIR_BACKOFFICE_PORT, 8000"
+    )
+    serve.add_argument(
+        "--log-level",
+        default=None,
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="default: COMPTOIR_LOG_LEVEL, info",
     )
     sub.add_parser("migrate", help="apply the database migrations (alembic upgrade head)")
     user = sub.add_parser("create-user", help="create a user (password asked twice)")
@@ -114,12 +120,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         import uvicorn
 
+        level = args.log_level or get_settings().log_level
+        configure_logging(level)
         uvicorn.run(
             "bot.backoffice.app:create_app",
             factory=True,
             host=args.host,
-            port=args.port,
-            log_level=args.log_level,
+            port=args.port or get_settings().backoffice_port,
+            log_level=level.lower(),
+            log_config=None,
         )
         return 0
     if args.command == "migrate":

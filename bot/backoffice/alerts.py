@@ -5,18 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot.core.handoff import reason_label
 from bot.settings import Settings
 
 from .db import Handoff
 
 log = logging.getLogger(__name__)
-REASONS_FR = {
-    "asked": "le client demande un conseiller",
-    "unsure": "le bot n'a pas compris",
-    "verification": "vérification de commande échouée",
-    "upset": "client mécontent",
-    "shop_down": "le système de la boutique est en panne",
-}
 _tasks: set[asyncio.Task[None]] = set()
 
 
@@ -25,7 +19,7 @@ def alert_text(handoff: Handoff, settings: Settings) -> str:
     link = f"{str(settings.backoffice_public_url).rstrip('/')}/inbox/{handoff.id}"
     return (
         f"Nouveau transfert (priorité {handoff.priority}) : "
-        f"{REASONS_FR.get(handoff.reason, handoff.reason)}\n"
+        f"{reason_label(handoff.reason)}\n"
         f"Demande : {request[:300]}\n"
         f"Canal : {handoff.channel}\n{link}"
     )

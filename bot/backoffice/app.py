@@ -64,7 +64,7 @@ def create_app(
     if kb is None:
         from bot import kb as kb_module
 
-        kb = kb_module.get_kb()
+        kb = kb_module.KnowledgeBase(settings=settings.kb)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)

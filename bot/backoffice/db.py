@@ -29,10 +29,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from bot.core.handoff import OPEN_STATUSES, CaseStatus
+
 HERE = Path(__file__).resolve().parent
 ALEMBIC_INI = HERE / "alembic.ini"
-
-OPEN_STATUSES = ("waiting", "assigned")
 
 
 def utcnow() -> datetime:
@@ -54,6 +54,20 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return value.replace(tzinfo=timezone.utc) if value is not None else None
+
+
+class StatusText(TypeDecorator[CaseStatus]):
+    """A case's status as the plain VARCHAR it has always been, read back as `CaseStatus`
+    (an SQL enum type would have needed a migration, and a native one on PostgreSQL)."""
+
+    impl = String(20)
+    cache_ok = True
+
+    def process_bind_param(self, value: CaseStatus | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else CaseStatus(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> CaseStatus | None:
+        return None if value is None else CaseStatus(value)
 
 
 class Role(str, enum.Enum):
@@ -83,6 +97,7 @@ class Handoff(Base):
     __tablename__ = "handoffs"
     __table_args__ = (
         # One open (waiting/assigned) hand-off per conversation, enforced by the database too.
+        # The condition spells OPEN_STATUSES as migration 0001 created it (a test compares them).
         Index(
             "uq_handoffs_open_conversation",
             "conversation_id",
@@ -98,7 +113,7 @@ class Handoff(Base):
     channel: Mapped[str] = mapped_column(String(50))
     reason: Mapped[str] = mapped_column(String(20))
     priority: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20), default="waiting")
+    status: Mapped[CaseStatus] = mapped_column(StatusText(), default=CaseStatus.waiting)
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
     mood: Mapped[str | None] = mapped_column(String(50), default=None)
     assigned_to: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)

@@ -1,7 +1,9 @@
-"""FAQ editing on top of bot.kb: form validation, near-duplicate check, publish + history.
+"""FAQ editing on top of bot.kb: the form, near-duplicate check, publish + history.
 
-Edits are conditional: a form carries the fingerprint of the entry it was opened on, and the
-change is published only if the entry is still that one (else `Conflict`, nothing written).
+The rules of an entry are bot.kb's (`Entry.problems`, in French); the form adds only its own
+size limits. Edits are conditional: a form carries the fingerprint of the entry it was opened
+on, and the change is published only if the entry is still that one (else `Conflict`, nothing
+written). Nothing is kept between requests: each save publishes one complete change.
 """
 
 from __future__ import annotations
@@ -10,19 +12,18 @@ import hashlib
 import json
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.kb import TOPICS, Entry, NoIndexError, publisher
-from bot.kb.corpus import apply_changes
-from bot.kb.publisher import current_entries
-from bot.kb.service import KnowledgeBase
-from bot.kb.types import ID_PATTERN, MIN_ALTERNATIVES
+from bot.kb import Changes, Entry, NoIndexError, Problem, StaleEntryError
 
 from .db import FaqChange, User
 from .sanitize import clean_text
+
+if TYPE_CHECKING:
+    from bot.kb import KnowledgeBase
 
 MAX_PHRASING = 300
 MAX_ALTERNATIVES = 40
@@ -32,7 +33,7 @@ MAX_ANSWER = 3000
 def entries(kb: KnowledgeBase) -> list[Entry]:
     """Entries of the version in service (no model loaded); [] before the first publish."""
     try:
-        return current_entries(kb.root)
+        return kb.entries()
     except NoIndexError:
         return []
 
@@ -55,34 +56,24 @@ def filter_entries(items: list[Entry], query: str, topic: str) -> list[Entry]:
 
 def parse_form(
     entry_id: str, topic: str, question: str, alternatives: str, answer: str
-) -> tuple[Entry | None, list[str]]:
-    """An Entry from the editor's form, or the problems to show (in French)."""
-    problems = []
+) -> tuple[Entry | None, list[Problem]]:
+    """An Entry from the editor's form, or the problems to show: bot.kb's rules of an entry
+    (`Entry.problems`), then the form's own size limits."""
     entry_id, question, answer = (clean_text(v).strip() for v in (entry_id, question, answer))
     alts = [line.strip() for line in clean_text(alternatives).splitlines() if line.strip()]
-    if not ID_PATTERN.match(entry_id):
-        problems.append("L'identifiant doit ressembler à « sujet.nom_court » (a-z, 0-9, _).")
-    if topic not in TOPICS:
-        problems.append("Choisissez un sujet dans la liste.")
-    if not question:
-        problems.append("La question est vide.")
-    if len(alts) < MIN_ALTERNATIVES:
-        problems.append(
-            f"Il faut au moins {MIN_ALTERNATIVES} autres formulations "
-            f"(une par ligne) ; il y en a {len(alts)}."
-        )
+    entry = Entry(
+        entry_id, topic.strip(), question, tuple(dict.fromkeys(alts)), " ".join(answer.split())
+    )
+    problems = entry.problems()
     if len(alts) > MAX_ALTERNATIVES:
-        problems.append(f"Au plus {MAX_ALTERNATIVES} formulations.")
+        problems.append(Problem("alternatives", f"Au plus {MAX_ALTERNATIVES} formulations."))
     if any(len(p) > MAX_PHRASING for p in [question, *alts]):
-        problems.append(f"Une formulation dépasse {MAX_PHRASING} caractères.")
-    if not answer:
-        problems.append("La réponse est vide.")
+        problems.append(
+            Problem("alternatives", f"Une formulation dépasse {MAX_PHRASING} caractères.")
+        )
     if len(answer) > MAX_ANSWER:
-        problems.append(f"La réponse dépasse {MAX_ANSWER} caractères.")
-    if problems:
-        return None, problems
-    entry = Entry(entry_id, topic, question, tuple(dict.fromkeys(alts)), " ".join(answer.split()))
-    return entry, []
+        problems.append(Problem("answer", f"La réponse dépasse {MAX_ANSWER} caractères."))
+    return (None, problems) if problems else (entry, [])
 
 
 @dataclass(frozen=True)
@@ -152,50 +143,54 @@ def publish(
     record it in faq_changes. `action`: create (the id must be free), update or delete (the
     entry must still have the fingerprint `base`).
 
-    Check and write are one step: they run inside bot.kb's publish lock, an fcntl lock on the
-    index folder that every publisher takes (each back-office worker and thread, `python -m
-    bot.kb`), on the version in service at that moment. Of editors who started from the same
-    version, the first one publishes and the others get Conflict. The history row is committed
-    while the lock is held, so a refused editor is told who made the change; if publishing
-    then fails, the row is removed again.
+    The entry the editor started from is read here and checked against `base`; the publish
+    then expects exactly that entry (`Changes.expect`), and bot.kb checks it again inside its
+    publish lock, an fcntl lock on the index folder that every publisher takes (each
+    back-office worker and thread, `python -m bot.kb`), on the version in service at that
+    moment. Of editors who started from the same version, the first one publishes and the
+    others get Conflict. The history row is committed while the lock is held, just before the
+    new version goes into service, so a refused editor is told who made the change; if
+    publishing then fails, the row is removed again.
     """
+    current = find(kb, entry_id)
+    if action == "create":
+        outdated = current is not None
+    else:
+        outdated = current is None or fingerprint(current) != base
+    if outdated:
+        raise Conflict(current)
+    if after is not None and current is not None and not after.tags:
+        after = replace(after, tags=current.tags)  # the form has no tags field: keep them
+    change = FaqChange(
+        user_id=user.id,
+        at=now,
+        action=action,
+        entry_id=entry_id,
+        before=_dump(current),
+        after=_dump(after),
+    )
     recorded: list[FaqChange] = []
 
-    def mutate(entries: list[Entry]) -> list[Entry]:
-        current = next((e for e in entries if e.id == entry_id), None)
-        if action == "create":
-            if current is not None:
-                raise Conflict(current)
-        elif current is None or fingerprint(current) != base:
-            raise Conflict(current)
-        new = after
-        if new is not None and current is not None and not new.tags:
-            new = replace(new, tags=current.tags)  # the form has no tags field: keep them
-        change = FaqChange(
-            user_id=user.id,
-            at=now,
-            action=action,
-            entry_id=entry_id,
-            before=_dump(current),
-            after=_dump(new),
-        )
+    def record(version: str) -> None:
+        change.version = version
         db.add(change)
         db.commit()
         recorded.append(change)
-        return apply_changes(entries, [new] if new else [], [] if new else [entry_id])
 
+    changes = Changes(
+        upserts=[after] if after else [],
+        deletes=[] if after else [entry_id],
+        expect={entry_id: current},
+    )
     try:
-        report = publisher.publish(kb.settings, kb.encoder, mutate)
-    except Conflict:
-        raise
+        return kb.publish(changes, before_switch=record)
+    except StaleEntryError as error:
+        raise Conflict(error.current) from None
     except BaseException:
-        for change in recorded:
-            db.delete(change)
+        for row in recorded:
+            db.delete(row)
             db.commit()
         raise
-    recorded[0].version = report.version
-    db.commit()
-    return report.version
 
 
 def last_change(db: Session, entry_id: str) -> FaqChange | None:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import httpx
 
-from bot.core.handoff import AGENT_REPLY_INTENT, RESOLVED_INTENT, RETURNED_INTENT
+from bot.core.handoff import AGENT_REPLY_INTENT, RESOLVED_INTENT, RETURNED_INTENT, is_external
 
 log = logging.getLogger(__name__)
 TIMEOUT = httpx.Timeout(5.0, connect=2.0)
@@ -120,7 +120,7 @@ def transcript(tracker: dict[str, Any]) -> list[TranscriptTurn]:
             elif intent in SYSTEM_NOTES:
                 relayed = None
                 turns.append(TranscriptTurn("system", SYSTEM_NOTES[intent], None, stamp))
-            elif text.startswith("EXTERNAL: "):
+            elif is_external(text):
                 relayed = None  # other proactive notices: not something the shopper said
             elif text.startswith("/"):
                 relayed = None

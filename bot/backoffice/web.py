@@ -11,6 +11,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader
 
+from bot.core.handoff import STATUS_LABELS, CaseStatus, reason_label
+
 from .security import csrf_token
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -18,19 +20,6 @@ env = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True
 )
 ROLES_FR = {"agent": "conseiller", "editor": "rédacteur", "admin": "administrateur"}
-STATUS_FR = {
-    "waiting": "en attente",
-    "assigned": "pris en charge",
-    "resolved": "résolu",
-    "returned": "rendu au bot",
-}
-REASON_FR = {
-    "asked": "demande un conseiller",
-    "unsure": "bot incertain",
-    "verification": "vérification échouée",
-    "upset": "client mécontent",
-    "shop_down": "boutique en panne",
-}
 OUTCOME_FR = {
     "answer": "le bot répond",
     "choose": "le bot propose des choix (« vouliez-vous dire »)",
@@ -52,11 +41,16 @@ def clock_time(value: datetime | None) -> str:
     return _local(value, "%H h %M")
 
 
+def status_label(status: str) -> str:
+    return STATUS_LABELS[CaseStatus(status)]
+
+
 env.filters["local"] = _local
 env.filters["clock_time"] = clock_time
-env.globals.update(
-    ROLES_FR=ROLES_FR, STATUS_FR=STATUS_FR, REASON_FR=REASON_FR, OUTCOME_FR=OUTCOME_FR
-)
+# The hand-off's words come from bot/core/handoff.py, the one place that names them.
+env.filters["reason_label"] = reason_label
+env.filters["status_label"] = status_label
+env.globals.update(ROLES_FR=ROLES_FR, OUTCOME_FR=OUTCOME_FR)
 
 
 def render(

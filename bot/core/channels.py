@@ -2,13 +2,17 @@
 
 Kept free of Rasa, python-telegram-bot and fbmessenger so that it runs, and is unit-tested, in
 both virtualenvs (the Rasa server's Python 3.10 and the tests' Python 3.11).
+
+Text travels as it is: the actions send plain text (shopper words included, unescaped), and
+neither channel renders markup (Telegram is sent without parse_mode, Messenger shows
+characters), so nothing here escapes or unescapes. A channel that rendered markup would escape
+at its own edge.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import html
 import re
 from collections import OrderedDict
 from typing import Any, Dict, Iterator, List, Tuple
@@ -17,12 +21,6 @@ from typing import Any, Dict, Iterator, List, Tuple
 # web visitor never share a tracker, and an agent sees where a conversation comes from.
 TELEGRAM_PREFIX = "telegram-"
 MESSENGER_PREFIX = "messenger-"
-
-# Said when a shopper sends something the assistant cannot read (photo, sticker, voice...).
-NOT_TEXT_REPLY = (
-    "Je ne sais lire que les messages écrits : pouvez-vous me décrire votre "
-    "demande en quelques mots ?"
-)
 
 # Telegram's rule for the secret token of setWebhook: 1 to 256 characters A-Z a-z 0-9 _ -
 TELEGRAM_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -65,13 +63,6 @@ def valid_hub_signature(app_secret: str, body: bytes, header: str | None) -> boo
     if not app_secret or not header or not header.startswith("sha256="):
         return False
     return hmac.compare_digest(hub_signature(app_secret, body), header.strip())
-
-
-def plain(text: str) -> str:
-    """Text for a channel that shows characters as they are (Telegram without parse_mode,
-    Messenger). The actions HTML-escape shopper text for the web widget; undo that here, so that
-    a shopper who wrote "<b>" reads "<b>", never "&lt;b&gt;" (it is not interpreted either way)."""
-    return html.unescape(text or "")
 
 
 def chunks(text: str, limit: int) -> List[str]:
@@ -140,7 +131,7 @@ def messenger_options(text: str, buttons: List[Dict[str, Any]]) -> Tuple[str, Li
     replies = []
     lines = [text.rstrip()] if text else []
     for number, button in enumerate(usable, start=1):
-        title = plain(str(button.get("title") or button.get("payload")))
+        title = str(button.get("title") or button.get("payload"))
         payload = str(button.get("payload") or title)
         if long_titles:
             lines.append(f"{number}. {title}")

@@ -66,7 +66,7 @@ PRIORITY: dict[Reason, int] = {
 # One wording per reason, for the agent: the inbox, the case page, the summary, the alert.
 REASON_LABELS: dict[Reason, str] = {
     Reason.asked: "le client demande un conseiller",
-    Reason.unsure: "l'assistant n'a pas compris deux messages de suite",
+    Reason.unsure: "le bot n'a pas compris deux messages de suite",
     Reason.verification: "trois vérifications de commande ont échoué",
     Reason.upset: "le client semble mécontent",
     Reason.shop_down: "le système de commandes ne répondait pas",

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.core.replies import GOOD_EVENING, HELLO
+
 _GREETING = re.compile(
     r"^\W*(?P<word>bonjour|bonjours|bjr|bjour|bonsoir|bsr|salut|slt|coucou|cc|hello|helo|"
     r"hey|hi|yo|re)(?=\W|$)",
@@ -31,7 +33,7 @@ def greeting(text: str) -> str | None:
     found = _GREETING.match(_fold(text))
     if not found:
         return None
-    return "Bonsoir" if found.group("word") in _EVENING else "Bonjour"
+    return GOOD_EVENING if found.group("word") in _EVENING else HELLO
 
 
 def already_greets(reply: str) -> bool:

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from typing import Any
 
+from bot.core.mood import UPSET
+
 HANDOFF_INTENT = "human_handoff"
 
 # Someone: a person, an advisor, the customer service, a phone call, "not a robot".
@@ -49,7 +51,7 @@ def gated(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The intent and ranking to keep: unchanged, unless a hand-off nobody asked for, which
     gives way to the next intent of the ranking with its own confidence."""
-    if intent.get("name") != HANDOFF_INTENT or (mood or {}).get("label") == "upset":
+    if intent.get("name") != HANDOFF_INTENT or (mood or {}).get("label") == UPSET:
         return intent, ranking
     if asks_for_person(text):
         return intent, ranking

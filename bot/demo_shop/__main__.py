@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clients.shop.models import Order, OrderStatus
+from bot.core.logs import configure as configure_logging
 from bot.demo_shop import db, rules, seed
 from bot.settings import get_settings
 
@@ -129,15 +130,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--port",
         type=int,
-        default=settings.shop_api_url.port or 8100,
+        default=settings.shop_port,
         help="port to listen on (default: %(default)s)",
     )
     p.add_argument("--db", default=settings.shop_db_url, help=db_help)
     p.add_argument(
         "--log-level",
-        default="info",
+        default=settings.log_level.lower(),
         choices=["critical", "error", "warning", "info", "debug"],
-        help="uvicorn log level (default: %(default)s)",
+        help="log level (default: COMPTOIR_LOG_LEVEL, %(default)s)",
     )
     return parser
 
@@ -149,7 +150,14 @@ def main(argv: list[str] | None = None) -> int:
 
         from bot.demo_shop.api import create_app
 
-        uvicorn.run(create_app(args.db), host=args.host, port=args.port, log_level=args.log_level)
+        configure_logging(args.log_level)
+        uvicorn.run(
+            create_app(args.db),
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            log_config=None,
+        )
         return 0
     engine = db.make_engine(args.db)
     try:

@@ -8,21 +8,12 @@ from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from bot.clients.backoffice.models import HandoffTicket, Summary, Turn
+from bot.core import replies
 from bot.core.handoff import is_external
 from bot.dialogue.texts import french_date
 
 LAST_MESSAGES = 10
-
-REQUESTS = {
-    "track_order": "Suivi de commande",
-    "delivery_time": "Délais de livraison",
-    "cancel_order": "Annulation de commande",
-    "return_item": "Retour d'article",
-    "refund_status": "Suivi de remboursement",
-    "problem_report": "Problème sur une commande (colis abîmé, article manquant…)",
-    "change_order": "Modification de commande",
-    "faq": "Question générale",
-}
+REQUESTS = replies.REQUESTS  # the agent's label of each request, by intent
 
 
 def _said(event: Mapping[str, Any]) -> Turn | None:
@@ -54,7 +45,7 @@ def summarise(events: Iterable[Mapping[str, Any]], order_number: str | None) -> 
     if not request:
         request = last_shopper[:200]
     elif asked:
-        request = f"{request} — « {asked[:200]} »"
+        request = replies.REQUEST_QUOTED.format(request=request, words=asked[:200])
     return Summary(
         request=request[:500], order_number=order_number, last_messages=turns[-LAST_MESSAGES:]
     )
@@ -62,27 +53,20 @@ def summarise(events: Iterable[Mapping[str, Any]], order_number: str | None) -> 
 
 def _when(moment: datetime, timezone: str) -> str:
     local = moment.astimezone(ZoneInfo(timezone))
-    hour = f"{local.hour} h" + (f" {local.minute:02d}" if local.minute else "")
-    return f"{french_date(local, weekday=True)} à {hour}"
+    hour = (
+        replies.HOUR_MINUTES.format(hour=local.hour, minutes=local.minute)
+        if local.minute
+        else replies.HOUR.format(hour=local.hour)
+    )
+    return replies.AT_DAY_AND_HOUR.format(day=french_date(local, weekday=True), hour=hour)
 
 
 def waiting_message(ticket: HandoffTicket, timezone: str) -> str:
     """Honest about what happens next: a wait when someone is there, else when."""
     if ticket.open_now and ticket.agents_online and ticket.expected_wait_minutes is not None:
         wait = ticket.expected_wait_minutes
-        eta = "dans un instant" if wait <= 1 else f"dans {wait} minutes environ"
-        return (
-            "Je vous mets en relation avec un conseiller, qui a déjà le résumé de notre "
-            f"échange : il vous répond ici {eta}. Vous pouvez continuer à écrire, il lira "
-            "tout."
-        )
-    why = (
-        "Notre service client est fermé pour le moment"
-        if not ticket.open_now
-        else "Aucun conseiller n'est disponible pour le moment"
-    )
-    when = f" {_when(ticket.answer_by, timezone)}" if ticket.answer_by else " dès que possible"
-    return (
-        f"{why}. Laissez-nous votre message ici, avec tous les détails utiles : un "
-        f"conseiller vous répondra dans cette conversation{when}."
-    )
+        eta = replies.ETA_NOW if wait <= 1 else replies.ETA_MINUTES.format(minutes=wait)
+        return replies.HANDED_OVER.format(eta=eta)
+    why = replies.CLOSED_NOW if not ticket.open_now else replies.NOBODY_AVAILABLE
+    when = _when(ticket.answer_by, timezone) if ticket.answer_by else replies.AS_SOON_AS_POSSIBLE
+    return replies.LEAVE_A_MESSAGE.format(why=why, when=when)

@@ -1,14 +1,17 @@
-"""French wording of shop data: dates, amounts, statuses, tracking summaries.
+"""Shop data in French: dates, amounts, statuses, tracking and refund summaries.
 
-Pure functions so that every reply can be unit-tested without Rasa or a shop.
+The words are the catalogue's (bot/core/replies.py); what is here is how shop data is written
+(dates, amounts) and which lines a summary has. Pure functions, so that every reply can be
+unit-tested without Rasa or a shop. Text is plain: shown as text by every channel, never escaped.
 """
 
 from __future__ import annotations
 
-import html
 from datetime import date, datetime
 
-from bot.clients.shop.models import OrderStatus, Refund, ShippingMethod, Tracking
+from bot.clients.shop.models import CLOSED, OrderStatus, Refund, ShippingMethod, Tracking
+from bot.core import replies
+from bot.core.text import without_controls
 
 MONTHS = (
     "janvier",
@@ -26,18 +29,9 @@ MONTHS = (
 )
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
-STATUS_LABELS = {
-    OrderStatus.PAID: "payée, en attente de préparation",
-    OrderStatus.PREPARING: "en cours de préparation",
-    OrderStatus.SHIPPED: "expédiée",
-    OrderStatus.OUT_FOR_DELIVERY: "en cours de livraison aujourd'hui",
-    OrderStatus.DELIVERED: "livrée",
-    OrderStatus.DELAYED: "en retard de livraison",
-    OrderStatus.CANCELLED: "annulée",
-    OrderStatus.RETURNED: "retournée",
-}
-
-REFUND_LABELS = {"pending": "en attente", "processing": "en cours", "refunded": "effectué"}
+# The catalogue's labels, keyed by the shop's status (the back office's order panel reads them).
+STATUS_LABELS = {status: replies.ORDER_STATUSES[status.value] for status in OrderStatus}
+REFUND_LABELS = replies.REFUND_STATUSES
 
 
 def french_date(value: date | datetime, weekday: bool = False) -> str:
@@ -54,68 +48,87 @@ def euros(amount: float) -> str:
     return f"{whole},{cents} €"
 
 
-def safe(text: str, limit: int = 200) -> str:
-    """Shopper-supplied text, made harmless before it is ever repeated back to anyone."""
-    text = " ".join(str(text).split())
+def one_line(text: str, limit: int = 200) -> str:
+    """Text from a shopper or the shop, fit to be quoted in a reply: without control
+    characters, on one line, at most `limit` characters (cut with "…"). Not escaped: each
+    channel shows text as text."""
+    text = " ".join(without_controls(str(text)).split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return html.escape(text, quote=False)
+    return text
 
 
 def tracking_summary(number: str, tracking: Tracking) -> str:
     """Status, carrier, tracking link, last event and expected date, in a few short lines."""
-    lines = [f"Votre commande {number} est {STATUS_LABELS[tracking.status]}."]
+    lines = [replies.TRACKING_STATUS.format(number=number, status=STATUS_LABELS[tracking.status])]
     if tracking.carrier and tracking.tracking_number:
-        lines.append(f"Transporteur : {tracking.carrier}, n° de suivi {tracking.tracking_number}.")
+        lines.append(
+            replies.TRACKING_CARRIER.format(
+                carrier=tracking.carrier, tracking_number=tracking.tracking_number
+            )
+        )
     if tracking.events:
         last = max(tracking.events, key=lambda event: event.at)
         lines.append(
-            f"Dernier événement ({french_date(last.at)} à {last.at:%H:%M}) : "
-            f"{last.description} – {last.place}."
+            replies.TRACKING_LAST_EVENT.format(
+                date=french_date(last.at),
+                time=f"{last.at:%H:%M}",
+                description=last.description,
+                place=last.place,
+            )
         )
     if tracking.status == OrderStatus.DELIVERED and tracking.delivered_at:
-        lines.append(f"Livrée le {french_date(tracking.delivered_at)}.")
+        lines.append(replies.TRACKING_DELIVERED.format(date=french_date(tracking.delivered_at)))
     elif tracking.expected_shipping and tracking.expected_delivery:
         lines.append(
-            f"Expédition prévue le {french_date(tracking.expected_shipping, weekday=True)}, "
-            f"livraison prévue le {french_date(tracking.expected_delivery, weekday=True)}."
+            replies.TRACKING_PLANNED.format(
+                shipping=french_date(tracking.expected_shipping, weekday=True),
+                delivery=french_date(tracking.expected_delivery, weekday=True),
+            )
         )
-    elif tracking.expected_delivery and tracking.status not in (
-        OrderStatus.CANCELLED,
-        OrderStatus.RETURNED,
-    ):
-        when = french_date(tracking.expected_delivery, weekday=True)
-        verb = "était prévue" if tracking.delayed else "est prévue"
-        lines.append(f"La livraison {verb} le {when}.")
+    elif tracking.expected_delivery and tracking.status not in CLOSED:
+        lines.append(
+            (replies.TRACKING_WAS_DUE if tracking.delayed else replies.TRACKING_DUE).format(
+                date=french_date(tracking.expected_delivery, weekday=True)
+            )
+        )
     if tracking.tracking_url:
-        lines.append(f"Suivi détaillé : {tracking.tracking_url}")
+        lines.append(replies.TRACKING_LINK.format(url=tracking.tracking_url))
     return "\n".join(lines)
 
 
 def shipping_methods_summary(methods: list[ShippingMethod]) -> str:
-    lines = ["Nos délais de livraison (jours ouvrés, après expédition) :"]
+    lines = [replies.SHIPPING_METHODS_TITLE]
     for method in sorted(methods, key=lambda m: (m.min_days, m.price)):
         days = (
-            f"{method.min_days} jour"
+            replies.ONE_DAY.format(days=method.min_days)
             if method.min_days == method.max_days == 1
-            else f"{method.min_days} à {method.max_days} jours"
+            else replies.DAYS_RANGE.format(min_days=method.min_days, max_days=method.max_days)
         )
-        free = f", offerte dès {euros(method.free_above)}" if method.free_above else ""
-        lines.append(f"• {method.name} : {days}, {euros(method.price)}{free}")
-    lines.append("Les commandes passées avant 14 h sont expédiées le jour même (hors week-end).")
+        free = (
+            replies.FREE_ABOVE.format(amount=euros(method.free_above)) if method.free_above else ""
+        )
+        lines.append(
+            replies.SHIPPING_METHOD.format(
+                name=method.name, days=days, price=euros(method.price), free=free
+            )
+        )
+    lines.append(replies.SAME_DAY_SHIPPING)
     return "\n".join(lines)
 
 
 def refund_summary(refunds: list[Refund]) -> str:
     lines = []
     for refund in refunds:
-        line = (
-            f"• Remboursement {refund.reference} de {euros(refund.amount)} "
-            f"({safe(refund.reason, 80)}) : {REFUND_LABELS.get(refund.status, refund.status)}"
+        line = replies.REFUND_LINE.format(
+            reference=refund.reference,
+            amount=euros(refund.amount),
+            reason=one_line(refund.reason, 80),
+            status=REFUND_LABELS.get(refund.status, refund.status),
         )
         if refund.status == "refunded" and refund.refunded_at:
-            line += f" le {french_date(refund.refunded_at)}"
+            line += replies.REFUNDED_ON.format(date=french_date(refund.refunded_at))
         elif refund.expected_by:
-            line += f", au plus tard le {french_date(refund.expected_by)}"
+            line += replies.REFUND_BY.format(date=french_date(refund.expected_by))
         lines.append(line + ".")
     return "\n".join(lines)

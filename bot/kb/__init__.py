@@ -1,13 +1,18 @@
 """Comptoir knowledge base: hybrid (FAISS dense + lexical classifier) FAQ search, published live.
 
-Importing this package is cheap: no numpy, FAISS or model is loaded until the first call. The
-module-level functions use one process-wide `KnowledgeBase` over COMPTOIR_KB_DIR
-(default `<repo>/kb_index`):
+Importing this package is cheap: no numpy, FAISS or model is loaded until the first call. What
+the other packages use is here; the submodules are the library's own (and its tooling's).
 
     from bot import kb
-    result = kb.search("c'est combien la livraison ?")   # SearchResult
+    base = kb.KnowledgeBase(settings=kb_settings)        # one per process, at its wiring point
+    result = base.search("c'est combien la livraison ?")  # SearchResult
     result.outcome   # "answer" | "choose" | "none"
-    kb.upsert([{"id": "gift.wrapping", "topic": "gift", ...}])  # publishes a new version
+    base.entries()   # the corpus in service
+    base.publish(kb.Changes(upserts=[entry], expect={entry.id: None}))  # -> "v000008"
+
+Publishing is one call carrying the whole change; nothing is kept pending on a KnowledgeBase
+(see `Changes`). The module-level functions use one process-wide `KnowledgeBase` over the
+COMPTOIR_KB_* environment (default directory `<repo>/kb_index`), for scripts and tools.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .types import (
     TOPICS,
+    Changes,
     CorruptVersionError,
     Entry,
     Hit,
@@ -30,38 +36,68 @@ from .types import (
     KBError,
     ModelMismatchError,
     NoIndexError,
+    Problem,
     SearchResult,
+    StaleEntryError,
 )
 
 if TYPE_CHECKING:
+    from .config import KBSettings, get_kb_settings
     from .service import KnowledgeBase
 
 __all__ = [
     "TOPICS",
+    "Changes",
     "CorruptVersionError",
     "Entry",
     "Hit",
     "InvalidEntryError",
     "KBError",
+    "KBSettings",
+    "KnowledgeBase",
     "ModelMismatchError",
     "NoIndexError",
+    "Problem",
     "SearchResult",
+    "StaleEntryError",
+    "current_version",
+    "delete",
+    "entries",
     "get_kb",
+    "get_kb_settings",
+    "list_versions",
+    "publish",
     "search",
     "upsert",
-    "delete",
-    "publish",
-    "list_versions",
-    "current_version",
     "warm_up",
 ]
+
+# Loaded on first use: `service` brings numpy, `config` pydantic-settings.
+_LAZY = {
+    "KnowledgeBase": ("service", "KnowledgeBase"),
+    "KBSettings": ("config", "KBSettings"),
+    "get_kb_settings": ("config", "get_kb_settings"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        module, attribute = _LAZY[name]
+        value = getattr(import_module(f"{__name__}.{module}"), attribute)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _default: KnowledgeBase | None = None
 _default_lock = threading.Lock()
 
 
 def get_kb() -> KnowledgeBase:
-    """The process-wide knowledge base (created on first use, model loaded on first search)."""
+    """The process-wide knowledge base over the COMPTOIR_KB_* environment (created on first
+    use, model loaded on first search)."""
     global _default
     with _default_lock:
         if _default is None:
@@ -72,7 +108,7 @@ def get_kb() -> KnowledgeBase:
 
 
 def warm_up() -> str | None:
-    """Call once at action-server start-up (e.g. in a thread) to move the load cost there."""
+    """Load the model and the version in service now rather than at the first search."""
     return get_kb().warm_up()
 
 
@@ -80,16 +116,20 @@ def search(query: str, k: int = 3, text_vector: Any = None) -> SearchResult:
     return get_kb().search(query, k, text_vector)
 
 
-def upsert(entries: Iterable[Entry | Mapping[str, Any]], publish: bool = True) -> str | None:
-    return get_kb().upsert(entries, publish)
+def entries() -> list[Entry]:
+    return get_kb().entries()
 
 
-def delete(ids: Iterable[str], publish: bool = True) -> str | None:
-    return get_kb().delete(ids, publish)
+def publish(changes: Changes) -> str:
+    return get_kb().publish(changes)
 
 
-def publish() -> str:
-    return get_kb().publish()
+def upsert(entries: Iterable[Entry | Mapping[str, Any]]) -> str:
+    return get_kb().upsert(entries)
+
+
+def delete(ids: Iterable[str]) -> str:
+    return get_kb().delete(ids)
 
 
 def list_versions() -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .config import get_kb_settings
-from .types import Entry, KBError
+from .types import Changes, Entry, KBError
 
 
 def _print(data: Any, as_json: bool) -> None:
@@ -72,17 +72,18 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
-    from .publisher import current_entries
-
     kb = _kb(args)
     entries = _entries_from_args(args)
-    existing = {e.id for e in current_entries(kb.root)}
+    existing = {e.id: e for e in kb.entries()}
     for entry in entries:
         if args.command == "add" and entry.id in existing:
             raise SystemExit(f"{entry.id} already exists: use update")
         if args.command == "update" and entry.id not in existing:
             raise SystemExit(f"{entry.id} does not exist: use add")
-    version = kb.upsert(entries)
+    # Published only if each entry is still as read here (absent for `add`): a concurrent
+    # edit of the same entry is refused (StaleEntryError), never silently overwritten.
+    expect = {e.id: existing.get(e.id) for e in entries}
+    version = kb.publish(Changes(upserts=entries, expect=expect))
     _print({"version": version, "upserted": [e.id for e in entries]}, args.json)
     return 0
 
@@ -123,9 +124,8 @@ def cmd_versions(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .corpus import export_yaml
-    from .publisher import current_entries
 
-    written = export_yaml(current_entries(_kb(args).root), Path(args.out))
+    written = export_yaml(_kb(args).entries(), Path(args.out))
     _print({"written": [str(p) for p in written]}, args.json)
     return 0
 

@@ -1,13 +1,16 @@
-"""Knowledge-base settings, read from the environment (prefix COMPTOIR_KB_).
+"""Knowledge-base settings, read from the environment or a `.env` file (prefix COMPTOIR_KB_).
 
-Separate from `bot.settings` so that importing the knowledge base stays cheap and self-contained;
-the fusion weights and outcome thresholds default to the values measured by
+The library's own configuration, so that bot.kb stays self-contained (it imports only
+bot.core); a process that has a settings object of its own holds one of these in it and builds
+its KnowledgeBase from that (`KnowledgeBase(settings=...)`), and the CLI builds one from the
+environment. The fusion weights and outcome thresholds default to the values measured by
 `python -m bot.tools.kb tune` and stored in `tuning.json` beside this file.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,7 +38,7 @@ def _tuned(key: str, fallback: Any) -> Any:
 class KBSettings(BaseSettings):
     """Every knob of the knowledge base; env vars override the measured defaults."""
 
-    model_config = SettingsConfigDict(env_prefix="COMPTOIR_KB_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="COMPTOIR_KB_", env_file=".env", extra="ignore")
 
     dir: Path = Field(default_factory=lambda: REPO_ROOT / "kb_index")
     faq_dir: Path = Field(default_factory=lambda: REPO_ROOT / "data" / "faq")
@@ -53,6 +56,12 @@ class KBSettings(BaseSettings):
     # Above this many entries the lexical leg is nearest-phrasing TF-IDF instead of LinearSVC.
     svm_max_entries: int = Field(5_000, ge=2)
     max_query_chars: int = Field(1_000, ge=10)
+    # Threads. The encoder: one, since a query is one short sentence and the two cores are shared
+    # with Rasa (raise it for bulk builds). FAISS: one per query, since idle spinning OpenMP
+    # threads starve the encoder (measured: e5 query 24 ms -> 190 ms median); every core to build.
+    encoder_threads: int = Field(1, ge=1)
+    faiss_threads: int = Field(1, ge=1)
+    faiss_build_threads: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     w_dense: float = Field(default_factory=lambda: _tuned("w_dense", 0.5), ge=0, le=1)
     t_dense: float = Field(default_factory=lambda: _tuned("t_dense", 0.05), gt=0)
     t_lexical: float = Field(default_factory=lambda: _tuned("t_lexical", 0.2), gt=0)

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from .types import Entry, InvalidEntryError
+from .types import Changes, Entry, InvalidEntryError, StaleEntryError
 
 log = logging.getLogger(__name__)
 
@@ -90,14 +90,17 @@ def text_key(model: str, checksum: str, prompt: str | None, text: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
-def apply_changes(
-    entries: list[Entry], upserts: Iterable[Entry] = (), deletes: Iterable[str] = ()
-) -> list[Entry]:
-    """Return a new corpus with entries replaced/added by id and deleted ids removed."""
+def apply_changes(entries: list[Entry], changes: Changes) -> list[Entry]:
+    """A new corpus: `changes` applied to `entries` (the version in service), after checking
+    its expectations (StaleEntryError when one fails; `entries` is never modified)."""
     by_id = {e.id: e for e in entries}
-    for entry in upserts:
-        by_id[entry.id] = entry.validate()
-    for entry_id in deletes:
+    for entry_id, expected in changes.expect.items():
+        current = by_id.get(entry_id)
+        if current != expected:
+            raise StaleEntryError(entry_id, expected, current)
+    for entry in changes.upserts:
+        by_id[entry.id] = entry
+    for entry_id in changes.deletes:
         if by_id.pop(entry_id, None) is None:
             log.warning("delete: no entry with id %r", entry_id)
     return list(by_id.values())

@@ -77,9 +77,10 @@ def files_checksum(root: Path, files: Sequence[Path]) -> str:
 
 
 def _threads() -> int:
-    """Encoder threads: one by default, since a query is one short sentence and the two cores
-    are shared with Rasa; raise COMPTOIR_KB_ENCODER_THREADS for bulk builds."""
-    return max(1, int(os.environ.get("COMPTOIR_KB_ENCODER_THREADS", "1")))
+    """Encoder threads (KBSettings.encoder_threads, COMPTOIR_KB_ENCODER_THREADS)."""
+    from .config import KBSettings
+
+    return KBSettings().encoder_threads
 
 
 def _normalise_rows(vectors: np.ndarray) -> np.ndarray:

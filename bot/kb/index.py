@@ -17,11 +17,15 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-# One query at a time gains nothing from OpenMP threads, and idle spinning FAISS threads starve
-# the encoder (measured: e5 query 24 ms -> 190 ms median). Raise it for batch jobs only.
-QUERY_THREADS = int(os.environ.get("COMPTOIR_KB_FAISS_THREADS", "1"))
-BUILD_THREADS = int(os.environ.get("COMPTOIR_KB_FAISS_BUILD_THREADS", str(os.cpu_count() or 1)))
-faiss.omp_set_num_threads(QUERY_THREADS)
+# FAISS's OpenMP pool is process-wide: one thread per query, every core to build, until the
+# knowledge base sets its own from its settings (`use_threads`, KBSettings.faiss_*threads).
+_THREADS = {"query": 1, "build": os.cpu_count() or 1}
+faiss.omp_set_num_threads(_THREADS["query"])
+
+
+def use_threads(query: int, build: int) -> None:
+    _THREADS.update(query=max(1, query), build=max(1, build))
+    faiss.omp_set_num_threads(_THREADS["query"])
 
 IndexKind = Literal["flat", "hnsw"]
 
@@ -52,11 +56,11 @@ def build_index(
         inner = faiss.IndexFlatIP(dimension)
     index = faiss.IndexIDMap(inner)
     if len(vectors):
-        faiss.omp_set_num_threads(BUILD_THREADS)  # building a graph does use every core
+        faiss.omp_set_num_threads(_THREADS["build"])  # building a graph does use every core
         try:
             index.add_with_ids(vectors, np.ascontiguousarray(ids, dtype=np.int64))
         finally:
-            faiss.omp_set_num_threads(QUERY_THREADS)
+            faiss.omp_set_num_threads(_THREADS["query"])
     return index
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -138,8 +139,14 @@ def publish(
     *,
     from_scratch: bool = False,
     progress: bool = False,
+    before_switch: Callable[[str], None] | None = None,
 ) -> PublishReport:
-    """Apply `mutate` to the corpus in service (or to [] if `from_scratch`) and publish it."""
+    """Apply `mutate` to the corpus in service (or to [] if `from_scratch`) and publish it.
+
+    `mutate` runs under the publish lock and may raise to publish nothing. `before_switch(version)`
+    runs under the lock too, once the new version is fully written but before it is renamed
+    into place and CURRENT switched: the caller's last word (e.g. committing its own record of
+    the change); if it raises, the version is discarded and nothing is published."""
     root = settings.dir
     started = time.perf_counter()
     with store.publish_lock(root):
@@ -206,6 +213,12 @@ def publish(
             "reused_vectors": len(rows) - len(missing),
             "vectors": rows,
         }
+        if before_switch is not None:
+            try:
+                before_switch(version)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
         store.commit_staging(root, staging, version, manifest)
         store.write_current(root, version)
         pruned = store.prune(root, settings.keep_versions)

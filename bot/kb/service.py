@@ -4,6 +4,10 @@
 in a newly published version without a restart; a version that fails to load is logged and
 skipped while the previous one stays in service. Nothing heavy happens before the first search:
 the encoder loads lazily, so importing this module from `actions/` costs nothing.
+
+Publishing takes the whole change in one call, `publish(Changes(...))`, and keeps nothing
+pending on the object: the instance a process shares between its readers and its editors holds
+only the version in service.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -28,7 +32,15 @@ from .corpus import apply_changes, corpus_hash, entries_from_json, load_faq_dir
 from .encoders import Encoder, get_encoder
 from .fusion import FusionParams, Method, decide, dense_entry_scores, fuse
 from .lexical import LexicalLeg
-from .types import CorruptVersionError, Entry, Hit, Leg, ModelMismatchError, SearchResult
+from .types import (
+    Changes,
+    CorruptVersionError,
+    Entry,
+    Hit,
+    Leg,
+    ModelMismatchError,
+    SearchResult,
+)
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +112,8 @@ def load_version(root: Path, version: str, encoder: Encoder, settings: KBSetting
 
 
 class KnowledgeBase:
-    """Search, publish and version management over one kb_index directory."""
+    """Search, publish and version management over one kb_index directory. Safe to share
+    between threads: it holds the version in service, and nothing an editor is writing."""
 
     def __init__(
         self,
@@ -115,6 +128,7 @@ class KnowledgeBase:
         self.settings = base.model_copy(update={"dir": Path(kb_dir)}) if kb_dir else base
         self._encoder = encoder
         s = self.settings
+        faiss_index.use_threads(s.faiss_threads, s.faiss_build_threads)
         self.params = params or FusionParams(
             s.w_dense,
             s.t_dense,
@@ -128,8 +142,6 @@ class KnowledgeBase:
         self._loaded: LoadedVersion | None = None
         self._bad: dict[str, int] = {}
         self._reload_lock = threading.Lock()
-        self._pending_upserts: dict[str, Entry] = {}
-        self._pending_deletes: set[str] = set()
 
     @property
     def root(self) -> Path:
@@ -300,33 +312,39 @@ class KnowledgeBase:
         return SearchResult(short, outcome, confidence, tuple(hits), state.version, "", timings)
 
     # ----- writing -------------------------------------------------------------------------
-    def upsert(
-        self, entries: Iterable[Entry | Mapping[str, Any]], publish: bool = True
-    ) -> str | None:
-        """Add or replace entries by id; published at once unless publish=False (then publish())."""
-        for item in entries:
-            entry = item if isinstance(item, Entry) else Entry.from_dict(dict(item))
-            entry.validate()
-            self._pending_upserts[entry.id] = entry
-            self._pending_deletes.discard(entry.id)
-        return self.publish() if publish else None
+    # Publishing is one call that carries the whole change (`Changes`) and holds no state on
+    # this object, which the action server and the back office share between requests: two
+    # editors never publish each other's half-finished work, and a refused publish leaves
+    # nothing behind. Concurrent publishers (threads or processes) queue on the publish lock;
+    # each applies its change to the version in service at that moment, so none is lost.
+    def entries(self) -> list[Entry]:
+        """Entries of the version in service, read from disk (no model loaded); NoIndexError
+        before the first publish."""
+        return publisher.current_entries(self.root)
 
-    def delete(self, ids: Iterable[str], publish: bool = True) -> str | None:
-        """Remove entries by id; published at once unless publish=False."""
-        for entry_id in ids:
-            self._pending_deletes.add(entry_id)
-            self._pending_upserts.pop(entry_id, None)
-        return self.publish() if publish else None
-
-    def publish(self) -> str:
-        """Apply pending changes on top of the version in service; returns the new version id."""
-        upserts, deletes = list(self._pending_upserts.values()), set(self._pending_deletes)
+    def publish(
+        self, changes: Changes, *, before_switch: Callable[[str], None] | None = None
+    ) -> str:
+        """Apply `changes` to the version in service and publish the result as a new version;
+        returns its id. Under the publish lock: `changes.expect` is checked (StaleEntryError,
+        nothing written), then `before_switch(version)` runs once the version is written and
+        before it goes into service (raise there to publish nothing)."""
         report = publisher.publish(
-            self.settings, self.encoder, lambda base: apply_changes(base, upserts, deletes)
+            self.settings,
+            self.encoder,
+            lambda base: apply_changes(base, changes),
+            before_switch=before_switch,
         )
-        self._pending_upserts.clear()
-        self._pending_deletes.clear()
         return report.version
+
+    def upsert(self, entries: Iterable[Entry | Mapping[str, Any]]) -> str:
+        """Add or replace entries by id and publish at once; returns the new version id."""
+        items = [e if isinstance(e, Entry) else Entry.from_dict(dict(e)) for e in entries]
+        return self.publish(Changes(upserts=items))
+
+    def delete(self, ids: Iterable[str]) -> str:
+        """Remove entries by id and publish at once; returns the new version id."""
+        return self.publish(Changes(deletes=ids))
 
     def build(self, faq_dir: Path | None = None, progress: bool = False) -> publisher.PublishReport:
         """Publish the YAML folder as the whole corpus (vectors of unchanged phrasings reused)."""

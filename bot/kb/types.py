@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, TypedDict
+from types import MappingProxyType
+from typing import Any, Iterable, Literal, Mapping, Sequence, TypedDict
 
 TOPICS: tuple[str, ...] = (
     "delivery_cost",
@@ -36,8 +37,22 @@ class KBError(Exception):
     """Base class of every knowledge-base error the caller may want to catch."""
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One rule an entry breaks: the field it concerns and a French message for an editor (the
+    back office shows it under the form, the CLI prints it)."""
+
+    field: str  # "id", "topic", "question", "alternatives" or "answer"
+    message: str
+
+
 class InvalidEntryError(KBError, ValueError):
-    """An entry does not follow the schema (id, topic, question, ≥3 alternatives, answer)."""
+    """An entry does not follow the schema (id, topic, question, ≥3 alternatives, answer);
+    `problems` says which rules, in French, when the entry itself was checked."""
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems: tuple[Problem, ...] = tuple(problems)
 
 
 class ModelMismatchError(KBError):
@@ -50,6 +65,22 @@ class CorruptVersionError(KBError):
 
 class NoIndexError(KBError):
     """Nothing has been published yet in the knowledge-base directory."""
+
+
+class StaleEntryError(KBError):
+    """A publish expected an entry to be as the editor saw it, and the version in service has
+    another one (or none): nothing was published. `current` is the entry now in service."""
+
+    def __init__(self, entry_id: str, expected: Entry | None, current: Entry | None) -> None:
+        state = "absent" if current is None else "different"
+        wanted = "absent" if expected is None else "as read"
+        super().__init__(
+            f"entry {entry_id!r} is {state} in the version in service (expected {wanted}): "
+            "nothing published; read it again and retry"
+        )
+        self.entry_id = entry_id
+        self.expected = expected
+        self.current = current
 
 
 @dataclass(frozen=True)
@@ -67,42 +98,99 @@ class Entry:
         """Every way this entry may be asked: the question first, then the alternatives."""
         return [self.question, *self.alternatives]
 
-    def validate(self) -> Entry:
-        problems = []
+    def problems(self) -> list[Problem]:
+        """The schema rules this entry breaks, in French (empty: it may be published). The one
+        validation of an entry: `validate`, the CLI and the back-office form all use it."""
+        found = []
         if not ID_PATTERN.match(self.id):
-            problems.append("id must look like 'topic.short_name' (a-z, 0-9, _)")
+            found.append(
+                Problem("id", "L'identifiant doit ressembler à « sujet.nom_court » (a-z, 0-9, _).")
+            )
         if self.topic not in TOPICS:
-            problems.append(f"topic {self.topic!r} is not one of {', '.join(TOPICS)}")
+            found.append(Problem("topic", f"Le sujet doit être l'un de : {', '.join(TOPICS)}."))
         if not self.question.strip():
-            problems.append("question is empty")
-        alts = [a for a in self.alternatives if a.strip()]
-        if len(alts) < MIN_ALTERNATIVES:
-            problems.append(f"needs at least {MIN_ALTERNATIVES} alternatives, has {len(alts)}")
+            found.append(Problem("question", "La question est vide."))
+        distinct = len({a.strip() for a in self.alternatives if a.strip()})
+        if distinct < MIN_ALTERNATIVES:
+            found.append(
+                Problem(
+                    "alternatives",
+                    f"Il faut au moins {MIN_ALTERNATIVES} autres formulations de la question, "
+                    f"toutes différentes ; il y en a {distinct}.",
+                )
+            )
         if not self.answer.strip():
-            problems.append("answer is empty")
-        if problems:
-            raise InvalidEntryError(f"entry {self.id!r}: " + "; ".join(problems))
+            found.append(Problem("answer", "La réponse est vide."))
+        return found
+
+    def validate(self) -> Entry:
+        """This entry, or InvalidEntryError listing every problem (see `problems`)."""
+        found = self.problems()
+        if found:
+            raise InvalidEntryError(
+                f"entrée « {self.id} » : " + " ".join(p.message for p in found), found
+            )
         return self
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Entry:
-        try:
-            return cls(
-                id=str(data["id"]).strip(),
-                topic=str(data["topic"]).strip(),
-                question=str(data["question"]).strip(),
-                alternatives=tuple(str(a).strip() for a in data.get("alternatives") or ()),
-                answer=" ".join(str(data["answer"]).split()),
-                tags=tuple(str(t) for t in data.get("tags") or ()),
-            ).validate()
-        except KeyError as missing:
-            raise InvalidEntryError(f"entry {data.get('id')!r}: missing field {missing}") from None
+        missing = [name for name in ("id", "topic", "question", "answer") if name not in data]
+        if missing:
+            found = [Problem(name, f"Le champ « {name} » manque.") for name in missing]
+            raise InvalidEntryError(
+                f"entrée « {data.get('id')} » : " + " ".join(p.message for p in found), found
+            )
+        return cls(
+            id=str(data["id"]).strip(),
+            topic=str(data["topic"]).strip(),
+            question=str(data["question"]).strip(),
+            alternatives=tuple(str(a).strip() for a in data.get("alternatives") or ()),
+            answer=" ".join(str(data["answer"]).split()),
+            tags=tuple(str(t) for t in data.get("tags") or ()),
+        ).validate()
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["alternatives"] = list(self.alternatives)
         data["tags"] = list(self.tags)
         return data
+
+
+class Changes:
+    """Everything one publish changes in the published corpus, given at once (a publish holds
+    no pending state: what is not in `Changes` is not published).
+
+    upserts  entries added, or replaced by id;
+    deletes  ids removed (an id neither upserted nor deleted keeps its entry);
+    expect   id -> the entry as the caller read it (None: absent). Checked under the publish
+             lock against the version in service: if any differs, StaleEntryError and nothing
+             is written, so an editor never overwrites a change they have not seen.
+    """
+
+    __slots__ = ("upserts", "deletes", "expect")
+
+    def __init__(
+        self,
+        upserts: Iterable[Entry] = (),
+        deletes: Iterable[str] = (),
+        expect: Mapping[str, Entry | None] | None = None,
+    ) -> None:
+        self.upserts: tuple[Entry, ...] = tuple(e.validate() for e in upserts)
+        self.deletes: tuple[str, ...] = tuple(dict.fromkeys(str(i) for i in deletes))
+        self.expect: Mapping[str, Entry | None] = MappingProxyType(dict(expect or {}))
+        ids = [e.id for e in self.upserts]
+        twice = sorted({i for i in ids if ids.count(i) > 1} | (set(ids) & set(self.deletes)))
+        if twice:
+            raise InvalidEntryError(f"changed more than once in one publish: {', '.join(twice)}")
+
+    def __bool__(self) -> bool:
+        return bool(self.upserts or self.deletes)
+
+    def __repr__(self) -> str:
+        return (
+            f"Changes(upserts={[e.id for e in self.upserts]}, deletes={list(self.deletes)}, "
+            f"expect={sorted(self.expect)})"
+        )
 
 
 class HitDict(TypedDict):

@@ -61,11 +61,12 @@ def compose(tracker: DialogueStateTracker, events: List[Event]) -> None:
         if first and event.text:
             opening = _opening(user)
             if opening and not already_greets(event.text):
-                events[index] = BotUttered(
+                event = BotUttered(
                     f"{opening} {event.text}", event.data, event.metadata, event.timestamp
                 )
+                events[index] = event
             first = False
-        texts.add(events[index].text or "")
+        texts.add(event.text or "")
         index += 1
 
 

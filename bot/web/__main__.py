@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-from bot.web.app import default_socket_url
+from bot.core.logs import configure as configure_logging
+from bot.settings import get_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,25 +21,33 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--port",
         type=int,
-        default=int(os.environ.get("COMPTOIR_WEB_PORT") or 8200),
+        default=get_settings().web_port,
         help="port to listen on (default: COMPTOIR_WEB_PORT, %(default)s)",
     )
     p.add_argument(
         "--socket-url",
-        default=default_socket_url(),
+        default=get_settings().socket_url,
         help="Rasa socket.io URL given to the widget (default: "
         "COMPTOIR_WIDGET_SOCKET_URL, %(default)s)",
     )
     p.add_argument(
-        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+        "--log-level",
+        default=get_settings().log_level.lower(),
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="default: COMPTOIR_LOG_LEVEL, %(default)s",
     )
     args = parser.parse_args(argv)
     import uvicorn
 
     from bot.web.app import create_app
 
+    configure_logging(args.log_level)
     uvicorn.run(
-        create_app(args.socket_url), host=args.host, port=args.port, log_level=args.log_level
+        create_app(args.socket_url),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        log_config=None,
     )
     return 0
 

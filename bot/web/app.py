@@ -13,7 +13,6 @@ http://127.0.0.1:$COMPTOIR_RASA_PORT, i.e. :5005). Run: `python -m bot.web serve
 from __future__ import annotations
 
 import html
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,6 +20,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from bot.demo_shop.rules import SHIPPING_METHODS
+from bot.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
 WIDGET_FILES = {
@@ -28,12 +28,6 @@ WIDGET_FILES = {
     "comptoir.css": "text/css; charset=utf-8",
     "socket.io.min.js": "text/javascript; charset=utf-8",
 }
-
-
-def default_socket_url() -> str:
-    return os.environ.get("COMPTOIR_WIDGET_SOCKET_URL") or (
-        f"http://127.0.0.1:{os.environ.get('COMPTOIR_RASA_PORT') or 5005}"
-    )
 
 
 def _content_security_policy(socket_url: str) -> str:
@@ -119,7 +113,7 @@ def shop_page(socket_url: str) -> str:
 
 
 def create_app(socket_url: str | None = None) -> FastAPI:
-    socket_url = socket_url or default_socket_url()
+    socket_url = socket_url or Settings().socket_url
     app = FastAPI(
         title="Comptoir — widget de chat", docs_url=None, redoc_url=None, openapi_url=None
     )

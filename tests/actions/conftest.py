@@ -1,22 +1,25 @@
-"""Hermetic action tests: named tracker fixtures, a CollectingDispatcher and an in-memory shop
-that behaves like the shop client (same exceptions, same models); no network."""
+"""Hermetic action tests: named tracker fixtures, a CollectingDispatcher and in-memory stand-ins
+of the shop, the back office and the knowledge base that behave like the real clients (same
+exceptions, same models), installed for every test through actions/services.py; no network."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import create_engine
 
-from actions import common, handoff, knowledge
+from actions import services as action_services
 from bot.clients.backoffice.client import BackOfficeUnavailable, HandoffNotOpen
 from bot.clients.backoffice.models import HandoffRequest, HandoffTicket
 from bot.clients.shop.contract import NotAllowed, OrderNotFound, ShopUnavailable, VerificationFailed
 from bot.clients.shop.models import (
+    BEFORE_SHIPPING,
+    DISPATCHED,
     Address,
     Claim,
     ClaimKind,
@@ -32,6 +35,8 @@ from bot.clients.shop.models import (
     Verification,
 )
 from bot.dialogue.proof_throttle import Limit, ProofThrottle
+from bot.dialogue.verified_order import VerifiedOrder
+from bot.kb import SearchResult
 
 EMAIL, POSTCODE = "camille.martin@exemple.fr", "69003"
 NOW = datetime(2026, 11, 20, 10, 0)
@@ -40,7 +45,7 @@ NOW = datetime(2026, 11, 20, 10, 0)
 def make_order(
     number: str = "CM100234", status: OrderStatus = OrderStatus.SHIPPED, **changes: Any
 ) -> Order:
-    shipped = status not in (OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.CANCELLED)
+    shipped = status in DISPATCHED
     order = Order(
         number=number,
         status=status,
@@ -90,8 +95,8 @@ def make_order(
             if shipped
             else [],
         ),
-        cancellable=status in (OrderStatus.PAID, OrderStatus.PREPARING),
-        address_changeable=status in (OrderStatus.PAID, OrderStatus.PREPARING),
+        cancellable=status in BEFORE_SHIPPING,
+        address_changeable=status in BEFORE_SHIPPING,
         return_deadline=date(2026, 12, 4) if status == OrderStatus.DELIVERED else None,
     )
     return order.model_copy(update=changes)
@@ -247,52 +252,65 @@ class FakeBackOffice:
         self.ratings.append((conversation_id, rating))
 
 
-@pytest.fixture(autouse=True)
-def back_office() -> Iterator[FakeBackOffice]:
-    """Every action test runs with an in-memory back office: no test reaches a network."""
-    fake = FakeBackOffice()
-    handoff.use_back_office(fake)  # type: ignore[arg-type]
-    yield fake
-    handoff.use_back_office(None)
+class FakeKnowledgeBase:
+    """The knowledge base's interface: finds nothing (outcome "none", no hits) unless a test
+    sets `answer` (query -> SearchResult, or raises like the real one); records the queries."""
 
-
-@pytest.fixture(autouse=True)
-def no_knowledge_base(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Actions that may ask the knowledge base find nothing, unless a test says otherwise:
-    no test reads the published index."""
-    from bot.kb import SearchResult
-
-    monkeypatch.setattr(
-        knowledge,
-        "search_kb",
-        lambda query, k=3, text_vector=None: SearchResult(
+    def __init__(self) -> None:
+        self.queries: list[str] = []
+        self.answer: Callable[[str], SearchResult] = lambda query: SearchResult(
             query=query, outcome="none", confidence=0.0, hits=()
+        )
+
+    def search(self, query: str, k: int = 3, text_vector: Any = None) -> SearchResult:
+        self.queries.append(query)
+        return self.answer(query)
+
+    def warm_up(self) -> str | None:
+        return None
+
+
+@pytest.fixture(autouse=True)
+def services() -> Iterator[action_services.Services]:
+    """Every action test runs with in-memory stand-ins, installed the way a deployment
+    installs its own clients (actions/services.py): no test reaches a network, reads the
+    published index or shares a wrong-proof count. The fixtures below hand them to tests."""
+    installed = action_services.Services(
+        shop=FakeShop(  # type: ignore[arg-type]
+            make_order(),
+            make_order("CM200001", OrderStatus.PREPARING),
+            make_order("CM300001", OrderStatus.DELIVERED),
+            make_order("CM400001", OrderStatus.DELAYED),
+        ),
+        back_office=FakeBackOffice(),  # type: ignore[arg-type]
+        kb=FakeKnowledgeBase(),
+        throttle=ProofThrottle(
+            create_engine("sqlite://"), {"conversation": Limit(5, 900), "ip": Limit(10, 900)}
         ),
     )
-
-
-@pytest.fixture(autouse=True)
-def proof_counter() -> Iterator[ProofThrottle]:
-    """Every action test counts wrong proofs in its own in-memory database."""
-    counter = ProofThrottle(
-        create_engine("sqlite://"), {"conversation": Limit(5, 900), "ip": Limit(10, 900)}
-    )
-    common.use_throttle(counter)
-    yield counter
-    common.use_throttle(None)
+    previous = action_services.install(installed)
+    yield installed
+    action_services.install(previous)
 
 
 @pytest.fixture
-def shop() -> Iterator[FakeShop]:
-    fake = FakeShop(
-        make_order(),
-        make_order("CM200001", OrderStatus.PREPARING),
-        make_order("CM300001", OrderStatus.DELIVERED),
-        make_order("CM400001", OrderStatus.DELAYED),
-    )
-    common.use_shop(fake)  # type: ignore[arg-type]
-    yield fake
-    common.use_shop(None)
+def shop(services: action_services.Services) -> FakeShop:
+    return services.shop  # type: ignore[return-value]
+
+
+@pytest.fixture
+def back_office(services: action_services.Services) -> FakeBackOffice:
+    return services.back_office  # type: ignore[return-value]
+
+
+@pytest.fixture
+def knowledge_base(services: action_services.Services) -> FakeKnowledgeBase:
+    return services.kb  # type: ignore[return-value]
+
+
+@pytest.fixture
+def proof_counter(services: action_services.Services) -> ProofThrottle:
+    return services.throttle
 
 
 def tracker(
@@ -329,12 +347,12 @@ def tracker(
 
 def verified(number: str = "CM100234", **slots: Any) -> dict[str, Any]:
     """Slots of a conversation that has proved it owns `number`."""
-    order = common.shop().verify_order(number, Verification(email=EMAIL))
+    order = action_services.current().shop.verify_order(number, Verification(email=EMAIL))
     return {
         "order_number": number,
         "order_contact": EMAIL,
         "verified_order": number,
-        "order_facts": common.order_facts(order),
+        "order_facts": VerifiedOrder.from_order(order).to_slot(),
         **slots,
     }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions import faq, knowledge
+from actions import faq
 from bot.kb import Hit, NoIndexError, SearchResult
 from tests.actions.conftest import run, slots_set, texts, tracker
 
@@ -30,20 +30,17 @@ HITS = (
 
 
 @pytest.fixture
-def kb_says(monkeypatch):
+def kb_says(knowledge_base):
     def install(outcome: str | None) -> list[str]:
-        asked: list[str] = []
-
-        def search(query: str, k: int = 3, text_vector: object = None) -> SearchResult:
-            asked.append(query)
+        def answer(query: str) -> SearchResult:
             if outcome is None:
                 raise NoIndexError("no index published yet")
             return SearchResult(
                 query=query, outcome=outcome, confidence=0.8, hits=HITS if outcome != "none" else ()
             )
 
-        monkeypatch.setattr(knowledge, "search_kb", search)
-        return asked
+        knowledge_base.answer = answer
+        return knowledge_base.queries
 
     return install
 
@@ -114,15 +111,11 @@ def test_fallback_on_an_order_number_alone_looks_the_order_up(kb_says):
 
 
 @pytest.mark.parametrize("action", [faq.ActionAnswerFaq(), faq.ActionFallback()])
-def test_not_knowing_offers_the_nearest_questions_not_a_person(monkeypatch, action):
+def test_not_knowing_offers_the_nearest_questions_not_a_person(knowledge_base, action):
     """Nothing sure: the closest questions and a way forward; a person is offered, not
     imposed (the first time)."""
-    monkeypatch.setattr(
-        knowledge,
-        "search_kb",
-        lambda query, k=3, text_vector=None: SearchResult(
-            query=query, outcome="none", confidence=0.1, hits=HITS
-        ),
+    knowledge_base.answer = lambda query: SearchResult(
+        query=query, outcome="none", confidence=0.1, hits=HITS
     )
     events, dispatcher = run(action, tracker(text="une question que la FAQ ne couvre pas"))
     buttons = dispatcher.messages[0]["buttons"]

@@ -15,7 +15,6 @@ from actions.handoff import (
     ActionHumanHandoff,
     ActionRecordRating,
     ActionRelayToAgent,
-    ActionSessionStart,
 )
 from bot import kb
 from tests.actions.conftest import run, slots_set, texts, tracker, verified
@@ -197,9 +196,8 @@ def test_rating_out_of_range_is_not_recorded(back_office):
     assert dispatcher.messages[0]["response"] == "utter_thank_rating"
 
 
-class NothingFound:
-    def __call__(self, text: str, k: int = 3, text_vector: object = None) -> kb.SearchResult:
-        return kb.SearchResult(query=text, outcome="none", confidence=0.1, hits=[])
+def nothing_found(text: str) -> kb.SearchResult:
+    return kb.SearchResult(query=text, outcome="none", confidence=0.1, hits=[])
 
 
 def unsure_tracker(turns: int, last_unsure: float | None):
@@ -209,8 +207,8 @@ def unsure_tracker(turns: int, last_unsure: float | None):
     )
 
 
-def test_unsure_twice_in_a_row_hands_over(monkeypatch, back_office):
-    monkeypatch.setattr("actions.knowledge.search_kb", NothingFound())
+def test_unsure_twice_in_a_row_hands_over(knowledge_base, back_office):
+    knowledge_base.answer = nothing_found
     events, dispatcher = run(ActionFallback(), unsure_tracker(turns=1, last_unsure=None))
     assert back_office.handoffs == [] and slots_set(events) == {"unsure_turn": 1.0}
     assert dispatcher.messages[0]["response"] == "utter_default"
@@ -219,18 +217,7 @@ def test_unsure_twice_in_a_row_hands_over(monkeypatch, back_office):
     assert slots_set(events)["handoff_active"] is True
 
 
-def test_unsure_twice_but_not_in_a_row_does_not(monkeypatch, back_office):
-    monkeypatch.setattr("actions.knowledge.search_kb", NothingFound())
+def test_unsure_twice_but_not_in_a_row_does_not(knowledge_base, back_office):
+    knowledge_base.answer = nothing_found
     run(ActionAnswerFaq(), unsure_tracker(turns=5, last_unsure=2.0))
     assert back_office.handoffs == []
-
-
-def test_a_new_session_keeps_the_agent_in_charge():
-    events, _ = run(ActionSessionStart(), tracker(slots={"handoff_active": True}))
-    assert [e["event"] for e in events] == ["session_started", "slot", "action"]
-    assert slots_set(events) == {"handoff_active": True}
-
-
-def test_a_new_session_otherwise_starts_afresh():
-    events, _ = run(ActionSessionStart(), tracker(slots={"handoff_active": None}))
-    assert [e["event"] for e in events] == ["session_started", "action"]

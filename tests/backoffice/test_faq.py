@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from markupsafe import escape
 
 from bot.backoffice.db import FaqChange
+from bot.kb import Entry
 from bot.kb.config import get_kb_settings
 from bot.kb.encoders import Encoder
 from bot.kb.service import KnowledgeBase
@@ -153,6 +155,48 @@ def test_invalid_entries_are_refused_in_french(
     )
     assert taken.status_code == 422 and "existe déjà" in taken.text
     assert reader(kb_dir, encoder).current_version() == version
+
+
+# One form field changed per case; the message shown is the library's own (Entry.problems).
+FORM_RULES = [
+    ("id", {"entry_id": "Pas Bon"}),
+    ("topic", {"topic": "horoscope"}),
+    ("question", {"question": "   "}),
+    ("alternatives", {"alternatives": "une\n\ndeux\nune"}),
+    ("answer", {"answer": " "}),
+]
+
+
+@pytest.mark.parametrize(("field", "change"), FORM_RULES, ids=[f for f, _ in FORM_RULES])
+def test_each_rule_of_an_entry_shows_its_french_message_on_its_field(
+    bo: BackOffice, field: str, change: dict[str, str]
+) -> None:
+    form = {**ADVENT, **change}
+    entry = Entry(
+        form["entry_id"].strip(),
+        form["topic"],
+        form["question"].strip(),
+        tuple(dict.fromkeys(a.strip() for a in form["alternatives"].splitlines() if a.strip())),
+        form["answer"].strip(),
+    )
+    [problem] = entry.problems()
+    assert problem.field == field
+    csrf = bo.login("editor@boutique.fr")
+    page = bo.client.post("/faq/new", data={**form, "csrf_token": csrf})
+    assert page.status_code == 422
+    assert str(escape(problem.message)) in page.text
+    name = "entry_id" if field == "id" else field
+    marked = re.findall(r'<(?:input|select|textarea) id="(\w+)"[^>]*aria-invalid="true"', page.text)
+    assert marked == [name]
+    assert field == "question" or str(escape(form["question"])) in page.text  # text kept
+
+
+def test_the_form_adds_only_its_size_limits(bo: BackOffice) -> None:
+    csrf = bo.login("editor@boutique.fr")
+    long = {**ADVENT, "answer": "x" * 3001}
+    page = bo.client.post("/faq/new", data={**long, "csrf_token": csrf})
+    assert page.status_code == 422 and "La réponse dépasse 3000 caractères." in page.text
+    assert re.findall(r'id="(\w+)"[^>]*aria-invalid="true"', page.text) == ["answer"]
 
 
 def test_test_a_question_box(bo: BackOffice) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from datetime import timedelta
 
+from fastapi.testclient import TestClient
 from markupsafe import escape
 from sqlalchemy import select
 
@@ -18,7 +19,7 @@ TRACKER = {
     "sender_id": "conv-t",
     "slots": {
         "verified_order": "CM483391",
-        # as actions/common.py `order_facts` writes it
+        # as VerifiedOrder.to_slot() writes it (bot/dialogue/verified_order.py)
         "order_facts": {
             "status": "shipped",
             "cancellable": False,
@@ -119,7 +120,7 @@ def test_queue_is_ordered_by_priority_then_waiting_time(bo: BackOffice) -> None:
     assert (
         page.index("CLIENT fâché") < page.index("ANCIENNE demande") < page.index("NOUVELLE demande")
     )
-    assert "en colère" in page and "client mécontent" in page and "25 min" in page
+    assert "en colère" in page and "le client semble mécontent" in page and "25 min" in page
     assert 'data-sse="/inbox/events"' in page
     fragment = bo.client.get("/inbox/queue").text
     assert "CLIENT fâché" in fragment and "<html" not in fragment
@@ -252,3 +253,21 @@ def test_resolve_and_hand_back(bo: BackOffice) -> None:
     assert closed.status_code == 409 and len(bo.rasa.triggers()) == 2
     # a new hand-off of the same conversation is a new case
     assert bo.handoff("conv-1")["id"] not in (first["id"], second["id"])
+
+
+def test_refusals_say_why_in_french_and_change_nothing(bo: BackOffice) -> None:
+    handoff = bo.handoff("conv-taken")
+    bo.add_user("bob@boutique.fr", "agent", "Bob Conseiller")
+    csrf = bo.login("agent@boutique.fr")
+    bo.client.post(f"/inbox/{handoff['id']}/assign", data={"csrf_token": csrf})
+    bob = TestClient(bo.app, base_url="http://127.0.0.1")
+    bob_csrf = bo.login("bob@boutique.fr", client=bob)
+    taken = bob.post(f"/inbox/{handoff['id']}/assign", data={"csrf_token": bob_csrf})
+    assert taken.status_code == 409 and "déjà pris en charge par Alice Agent" in taken.text
+    bo.client.post(f"/inbox/{handoff['id']}/resolve", data={"csrf_token": csrf})
+    closed = bob.post(f"/inbox/{handoff['id']}/return", data={"csrf_token": bob_csrf})
+    assert closed.status_code == 409 and "déjà clos (résolu)" in closed.text
+    with bo.db() as db:
+        stored = db.get(Handoff, handoff["id"])
+        assert (stored.status, stored.assigned_to) == ("resolved", bo.users["agent@boutique.fr"])
+    assert [c.params["name"] for c in bo.rasa.triggers()] == ["handoff_resolved"]

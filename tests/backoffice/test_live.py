@@ -100,7 +100,7 @@ def test_telegram_alert_reaches_the_bot_api(
                 assert time.monotonic() < deadline, f"no alert sent: {api.calls}"
                 time.sleep(0.05)
         [text] = api.texts(-100777)
-        assert "client mécontent" in text and "priorité 1" in text
+        assert "le client semble mécontent" in text and "priorité 1" in text
         assert "Mon colis est arrivé cassé" in text
         assert f"http://bo.example.test/inbox/{handoff_id}" in text
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.dialogue.texts import euros, french_date, safe
+from bot.dialogue.texts import euros, french_date, one_line
 
 
 def test_french_dates():
@@ -20,7 +20,11 @@ def test_euros():
     assert euros(1234.5) == "1234,50 €"
 
 
-def test_safe_escapes_and_truncates():
-    assert safe("<script>alert('x')</script>") == "&lt;script&gt;alert('x')&lt;/script&gt;"
-    assert safe("a\n\n  b") == "a b"
-    assert len(safe("x" * 10_000, limit=50)) == 50
+def test_one_line_keeps_the_text_as_written_on_one_line_and_bounded():
+    """Escaping is the channels' business (none renders markup): a shopper's "<b>" and "&"
+    are quoted back as they wrote them, never as "&lt;b&gt;" or "&amp;"."""
+    assert one_line("<b>Tom</b> & Jerry") == "<b>Tom</b> & Jerry"
+    assert one_line("a\n\n  b\tc\r\nd") == "a b c d"
+    assert one_line("a\x00b\x1bc\x7f") == "abc"
+    assert len(one_line("x" * 10_000, limit=50)) == 50
+    assert one_line("x" * 60, limit=50).endswith("…")

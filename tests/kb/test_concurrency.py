@@ -6,8 +6,9 @@ import os
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 
-from bot.kb import store
+from bot.kb import Changes, StaleEntryError, store
 from bot.kb.config import REPO_ROOT
 from bot.kb.publisher import current_entries
 from bot.kb.service import KnowledgeBase
@@ -90,3 +91,39 @@ def test_two_processes_publishing_at_once_leave_a_valid_index(built_kb: Knowledg
     assert store.read_current(built_kb.root) == "v000003"
     assert all(row["valid"] for row in built_kb.list_versions())
     assert {"gift.proc_0", "gift.proc_1"} <= {e.id for e in current_entries(built_kb.root)}
+
+
+def test_two_editors_of_one_entry_one_wins_the_other_is_told(
+    built_kb: KnowledgeBase, encoder
+) -> None:
+    """Both read the same entry and publish at once, each expecting what they read: exactly
+    one publishes, the other is refused with the entry now in service (never a silent
+    overwrite), and publishing again from that entry lands its edit too."""
+    original = built_kb.entries()[0]
+    start = threading.Barrier(2)
+    outcomes: dict[int, object] = {}
+
+    def editor(n: int) -> None:
+        kb = KnowledgeBase(settings=built_kb.settings, encoder=encoder)
+        edited = replace(original, answer=f"Réponse de l'éditeur {n}.")
+        start.wait()
+        try:
+            outcomes[n] = kb.publish(Changes(upserts=[edited], expect={original.id: original}))
+        except StaleEntryError as error:
+            outcomes[n] = error
+
+    threads = [threading.Thread(target=editor, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    refused = [n for n, o in outcomes.items() if isinstance(o, StaleEntryError)]
+    assert len(refused) == 1 and store.read_current(built_kb.root) == "v000002"
+    winner = 1 - refused[0]
+    error = outcomes[refused[0]]
+    assert isinstance(error, StaleEntryError) and error.current is not None
+    assert error.current.answer == f"Réponse de l'éditeur {winner}."
+    again = replace(error.current, answer=f"Réponse de l'éditeur {refused[0]}.")
+    built_kb.publish(Changes(upserts=[again], expect={original.id: error.current}))
+    published = next(e for e in built_kb.entries() if e.id == original.id)
+    assert published.answer == f"Réponse de l'éditeur {refused[0]}."

@@ -54,14 +54,20 @@ def test_an_environment_variable_wins(monkeypatch: pytest.MonkeyPatch):
     assert shared_secrets.read_secret("action_token") == "from-the-vault"
 
 
-def test_the_rasa_launcher_never_puts_the_token_on_the_command_line():
-    assert rasa_argv(["run", "--enable-api"], "t0ken") == [
+def test_the_rasa_launcher_never_puts_the_token_on_the_command_line(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    assert rasa_argv(["run", "--enable-api", "--port", "6000"], "t0ken") == [
         "rasa",
         "run",
         "--enable-api",
+        "--port",
+        "6000",
         "--auth-token",
         "t0ken",
     ]  # set in-process, after exec
+    monkeypatch.setenv("COMPTOIR_RASA_PORT", "6006")
+    assert rasa_argv(["run"], "t0ken") == ["rasa", "run", "--port", "6006", "--auth-token", "t0ken"]
     assert rasa_argv(["data", "validate"], "t0ken") == ["rasa", "data", "validate"]
     for given in (["run", "--auth-token", "x"], ["run", "--auth-token=x"]):
         with pytest.raises(SystemExit, match="COMPTOIR_RASA_TOKEN"):

@@ -23,6 +23,7 @@ from bot.clients.shop.contract import (
 )
 from bot.clients.shop.http import HttpShopClient
 from bot.clients.shop.models import Address, ClaimKind, OrderStatus, Verification
+from bot.core.logs import KeyValueFormatter
 from bot.settings import Settings
 
 from .conftest import API_KEY, Orders, ScriptedServer
@@ -139,14 +140,13 @@ def test_calls_are_logged_without_e_mails(
         shop.tracking(sample.number, Verification(email=sample.email))
         with pytest.raises(OrderNotFound):
             shop.verify_order(sample.email, Verification(email=sample.email))
-    lines = [r.getMessage() for r in caplog.records]
-    assert any(f"GET /v1/orders/{sample.number}/tracking -> 200 in" in line for line in lines)
-    assert any("<e-mail>" in line and "-> 404" in line for line in lines)
-    assert all(
-        isinstance(getattr(r, "latency_ms", None), int)
-        for r in caplog.records
-        if "->" in r.getMessage()
-    )
+    calls = [r for r in caplog.records if r.getMessage() == "shop call"]
+    fields = [(r.shop_method, r.shop_path, r.shop_status) for r in calls]  # type: ignore[attr-defined]
+    assert ("GET", f"/v1/orders/{sample.number}/tracking", "200") in fields
+    assert any("<e-mail>" in path and status == "404" for _, path, status in fields)
+    assert calls and all(isinstance(getattr(r, "latency_ms", None), int) for r in calls)
+    formatted = KeyValueFormatter("%(message)s").format(calls[0])  # as the process prints it
+    assert formatted.startswith("shop call latency_ms=") and "shop_status=200" in formatted
     for record in caplog.records:
         assert sample.email not in record.getMessage()
         assert sample.email.split("@")[0] not in str(record.__dict__)

@@ -7,13 +7,13 @@ import re
 import yaml
 from fastapi.testclient import TestClient
 
-from bot.settings import ROOT
-from bot.web.app import STATIC, create_app, default_socket_url
+from bot.settings import ROOT, Settings
+from bot.web.app import STATIC, create_app
 
 
 def test_page_embeds_the_widget_with_the_configured_socket_url(monkeypatch):
     monkeypatch.setenv("COMPTOIR_WIDGET_SOCKET_URL", "https://chat.exemple.fr")
-    assert default_socket_url() == "https://chat.exemple.fr"
+    assert Settings().socket_url == "https://chat.exemple.fr"
     page = TestClient(create_app()).get("/")
     assert page.status_code == 200 and 'lang="fr"' in page.text
     assert (
@@ -27,9 +27,12 @@ def test_page_embeds_the_widget_with_the_configured_socket_url(monkeypatch):
 def test_default_socket_url_follows_the_rasa_port(monkeypatch):
     monkeypatch.delenv("COMPTOIR_WIDGET_SOCKET_URL", raising=False)
     monkeypatch.delenv("COMPTOIR_RASA_PORT", raising=False)
-    assert default_socket_url() == "http://127.0.0.1:5005"
+    monkeypatch.delenv("COMPTOIR_RASA_URL", raising=False)
+    assert Settings().socket_url == "http://127.0.0.1:5005"
     monkeypatch.setenv("COMPTOIR_RASA_PORT", "6006")
-    assert default_socket_url() == "http://127.0.0.1:6006"
+    assert Settings().socket_url == "http://127.0.0.1:6006"
+    monkeypatch.setenv("COMPTOIR_RASA_URL", "https://rasa.exemple.fr")
+    assert Settings().socket_url == "https://rasa.exemple.fr"
 
 
 def test_socket_url_is_escaped_in_the_page():

@@ -10,13 +10,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from pydantic import field_validator
-from sqlalchemy import select
 
 from bot.clients.backoffice.models import HandoffRequest, HandoffTicket, Rating, ShopperMessage
 
-from .. import handoffs as service
+from .. import cases, handoffs
 from ..alerts import schedule_alert
-from ..db import Handoff
 from ..sanitize import NO_CONTROLS, Cleaned, has_controls
 from ..security import Db, require_service
 
@@ -47,40 +45,33 @@ class RatingIn(Cleaned, Rating):
 async def create_handoff(body: HandoffIn, request: Request, db: Db) -> HandoffTicket:
     state = request.app.state
     now = state.clock()
-    handoff, created = service.create_or_get(db, body, now)
+    case, created = cases.open_case(db, body, now)
     if created:
-        state.broadcaster.publish("handoff", id=handoff.id, change="created")
-        schedule_alert(handoff, state.settings)
-    return service.ticket(db, handoff, now, state.settings)
+        state.broadcaster.publish("handoff", id=case.id, change="created")
+        schedule_alert(case, state.settings)
+    return handoffs.ticket(db, case, now, state.settings)
 
 
 @router.post("/handoffs/{conversation_id}/messages", status_code=202)
 async def relay_message(
     conversation_id: ConversationId, body: ShopperMessageIn, request: Request, db: Db
 ) -> dict[str, int | str]:
-    handoff = service.open_handoff(db, conversation_id)
-    if handoff is None:
-        raise HTTPException(404, "no open hand-off for this conversation")
-    message = service.add_message(db, handoff, "shopper", body.text, request.app.state.clock())
-    request.app.state.broadcaster.publish("message", id=handoff.id, message=message.id)
+    try:
+        case, message = cases.relay(db, conversation_id, body.text, request.app.state.clock())
+    except cases.NoOpenCase:
+        raise HTTPException(404, "no open hand-off for this conversation") from None
+    request.app.state.broadcaster.publish("message", id=case.id, message=message.id)
     # "waiting": no agent has the case yet, so the bot may still answer simple questions.
-    return {"handoff": handoff.id, "message": message.id, "status": handoff.status}
+    return {"handoff": case.id, "message": message.id, "status": case.status.value}
 
 
 @router.post("/handoffs/{conversation_id}/rating", status_code=204)
 async def rate(
     conversation_id: ConversationId, body: RatingIn, request: Request, db: Db
 ) -> Response:
-    handoff = db.scalar(
-        select(Handoff)
-        .where(Handoff.conversation_id == conversation_id, Handoff.status == "resolved")
-        .order_by(Handoff.resolved_at.desc(), Handoff.id.desc())
-        .limit(1)
-    )
-    if handoff is None:
-        raise HTTPException(404, "no resolved hand-off for this conversation")
-    handoff.rating = body.rating
-    handoff.rated_at = request.app.state.clock()
-    db.commit()
-    request.app.state.broadcaster.publish("handoff", id=handoff.id, change="rated")
+    try:
+        case = cases.rate(db, conversation_id, body.rating, request.app.state.clock())
+    except cases.RatingNotAllowed:
+        raise HTTPException(404, "no resolved hand-off for this conversation") from None
+    request.app.state.broadcaster.publish("handoff", id=case.id, change="rated")
     return Response(status_code=204)

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.kb import TOPICS, Entry, KBError
+from bot.kb import TOPICS, Entry, KBError, Problem
 
 from .. import faq
 from ..db import FaqChange
@@ -68,7 +68,7 @@ def _form_page(
     form: dict[str, str],
     creating: bool,
     *,
-    problems: list[str],
+    problems: list[Problem],
     duplicates: list[faq.Duplicate] | None = None,
     current: Entry | None = None,
     status_code: int = 422,
@@ -81,6 +81,7 @@ def _form_page(
             "topics": TOPICS,
             "creating": creating,
             "problems": problems,
+            "invalid": {p.field for p in problems if p.field},
             "duplicates": duplicates or [],
             "current": current,
         },
@@ -118,7 +119,7 @@ def _conflict_page(
         request,
         {**form, "base": faq.fingerprint(current)},
         current is None,
-        problems=[message],
+        problems=[Problem("", message)],
         current=current,
         status_code=409,
     )
@@ -132,7 +133,9 @@ def _save(
         form["entry_id"], form["topic"], form["question"], form["alternatives"], form["answer"]
     )
     if entry is not None and creating and faq.find(kb, entry.id) is not None:
-        problems.append(f"L'identifiant {entry.id} existe déjà : modifiez cette entrée.")
+        problems.append(
+            Problem("id", f"L'identifiant {entry.id} existe déjà : modifiez cette entrée.")
+        )
     if entry is None or problems:
         return _form_page(request, form, creating, problems=problems)
     if not creating:  # early answer, before the duplicate check; faq.publish re-checks
@@ -160,7 +163,11 @@ def _save(
         return _conflict_page(request, db, form, conflict.current)
     except (KBError, ValueError, TimeoutError) as error:
         return _form_page(
-            request, form, creating, problems=[f"Publication impossible : {error}"], status_code=500
+            request,
+            form,
+            creating,
+            problems=[Problem("", f"Publication impossible : {error}")],
+            status_code=500,
         )
     return RedirectResponse(f"/faq?q={entry.id}", status_code=303)
 

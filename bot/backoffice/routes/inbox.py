@@ -1,4 +1,7 @@
-"""Agents' inbox: the queue, live events (SSE), a conversation, reply / resolve / hand back."""
+"""Agents' inbox: the queue, live events (SSE), a conversation, reply / resolve / hand back.
+
+The rules of a case are in bot/backoffice/cases.py; here a refusal becomes a page (409), and a
+change reaches the shopper through Rasa before it is recorded."""
 
 from __future__ import annotations
 
@@ -11,14 +14,18 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from bot.core.handoff import AGENT_REPLY_INTENT, RESOLVED_INTENT, RETURNED_INTENT
+from bot.core.handoff import (
+    AGENT_REPLY_INTENT,
+    RESOLVED_INTENT,
+    RETURNED_INTENT,
+    STATUS_LABELS,
+    CaseStatus,
+)
 
-from .. import handoffs as service
-from .. import sessions
+from .. import cases, handoffs, sessions
 from ..db import Handoff, User
 from ..order_panel import order_rows
 from ..rasa import RasaError, TranscriptTurn, transcript
-from ..sanitize import clean_text
 from ..security import AgentUser, Db
 from ..suggest import suggestion_query
 from ..web import render
@@ -29,17 +36,26 @@ SUGGESTIONS = 3
 
 
 def _handoff(db: Session, handoff_id: int) -> Handoff:
-    handoff = db.get(Handoff, handoff_id)
-    if handoff is None:
-        raise HTTPException(404, "Transfert introuvable.")
-    return handoff
+    try:
+        return cases.get(db, handoff_id)
+    except cases.CaseNotFound:
+        raise HTTPException(404, "Transfert introuvable.") from None
+
+
+def _refused(request: Request, error: cases.CaseClosed | cases.CaseTaken) -> Response:
+    """The page that says why nothing happened (nothing was sent to the shopper either)."""
+    if isinstance(error, cases.CaseClosed):
+        message = f"Ce cas est déjà clos ({STATUS_LABELS[error.status]}) : rien n'a été envoyé."
+    else:
+        message = f"Ce cas est déjà pris en charge par {error.owner or 'un autre conseiller'}."
+    return render(request, "error.html", {"message": message}, status_code=409)
 
 
 @router.get("")
 def inbox(request: Request, user: AgentUser, db: Db) -> Response:
     now = request.app.state.clock()
     return render(
-        request, "inbox.html", {"queue": service.queue(db), "now": now, "waited": service.waited}
+        request, "inbox.html", {"queue": handoffs.queue(db), "now": now, "waited": handoffs.waited}
     )
 
 
@@ -47,7 +63,7 @@ def inbox(request: Request, user: AgentUser, db: Db) -> Response:
 def queue_fragment(request: Request, user: AgentUser, db: Db) -> Response:
     now = request.app.state.clock()
     return render(
-        request, "_queue.html", {"queue": service.queue(db), "now": now, "waited": service.waited}
+        request, "_queue.html", {"queue": handoffs.queue(db), "now": now, "waited": handoffs.waited}
     )
 
 
@@ -137,7 +153,7 @@ async def _page(
         "error": error,
         "draft": draft,
         "now": state.clock(),
-        "waited": service.waited,
+        "waited": handoffs.waited,
     }
     return render(request, "conversation.html", context, status_code=status_code)
 
@@ -152,26 +168,15 @@ def messages_fragment(handoff_id: int, request: Request, user: AgentUser, db: Db
     return render(request, "_messages.html", {"handoff": _handoff(db, handoff_id)})
 
 
-def _closed(request: Request, handoff: Handoff) -> Response | None:
-    if handoff.is_open:
-        return None
-    return render(
-        request,
-        "error.html",
-        {"message": f"Ce cas est déjà clos ({handoff.status}) : rien n'a été envoyé."},
-        status_code=409,
-    )
-
-
 @router.post("/{handoff_id}/assign")
 def assign(handoff_id: int, request: Request, user: AgentUser, db: Db) -> Response:
     handoff = _handoff(db, handoff_id)
-    if (closed := _closed(request, handoff)) is not None:
-        return closed
-    now = request.app.state.clock()
-    handoff.status, handoff.assigned_to, handoff.updated_at = "assigned", user.id, now
-    service.add_message(db, handoff, "system", f"Pris en charge par {user.display_name}", now, user)
-    request.app.state.broadcaster.publish("handoff", id=handoff.id, change="assigned")
+    try:
+        taken = cases.assign(db, handoff, user, request.app.state.clock())
+    except (cases.CaseClosed, cases.CaseTaken) as error:
+        return _refused(request, error)
+    if taken:
+        request.app.state.broadcaster.publish("handoff", id=handoff.id, change="assigned")
     return RedirectResponse(f"/inbox/{handoff.id}", status_code=303)
 
 
@@ -184,11 +189,12 @@ async def reply(
     text: Annotated[str, Form(min_length=1, max_length=4000)],
 ) -> Response:
     handoff = _handoff(db, handoff_id)
-    if (closed := _closed(request, handoff)) is not None:
-        return closed
-    text = clean_text(text).strip()
-    if not text:
+    try:
+        text = cases.reply_text(handoff, text)
+    except cases.EmptyReply:
         return await _page(request, db, handoff, error="Le message est vide.", status_code=422)
+    except cases.CaseClosed as error:
+        return _refused(request, error)
     try:
         await request.app.state.rasa.trigger_intent(
             handoff.conversation_id,
@@ -205,26 +211,27 @@ async def reply(
             error=f"Message NON envoyé : {problem}. Votre texte est conservé ci-dessous, "
             "réessayez dans un instant.",
         )
-    now = request.app.state.clock()
-    if handoff.status == "waiting":
-        handoff.status, handoff.assigned_to = "assigned", user.id
-    service.add_message(db, handoff, "agent", text, now, user)
+    cases.record_reply(db, handoff, user, text, request.app.state.clock())
     request.app.state.broadcaster.publish("message", id=handoff.id)
     return RedirectResponse(f"/inbox/{handoff.id}", status_code=303)
 
 
+# How a case is closed: what Rasa is told (the bot's next words), then what is recorded.
+CLOSINGS = {
+    CaseStatus.resolved: (RESOLVED_INTENT, cases.resolve),
+    CaseStatus.returned: (RETURNED_INTENT, cases.hand_back),
+}
+
+
 async def _close(
-    request: Request,
-    user: User,
-    db: Session,
-    handoff_id: int,
-    intent: str,
-    status: str,
-    note: str,
+    request: Request, user: User, db: Session, handoff_id: int, status: CaseStatus
 ) -> Response:
     handoff = _handoff(db, handoff_id)
-    if (closed := _closed(request, handoff)) is not None:
-        return closed
+    try:
+        cases.ensure_open(handoff)
+    except cases.CaseClosed as error:
+        return _refused(request, error)
+    intent, close = CLOSINGS[status]
     try:
         await request.app.state.rasa.trigger_intent(handoff.conversation_id, intent, {})
     except RasaError as problem:
@@ -235,22 +242,16 @@ async def _close(
             status_code=502,
             error=f"Action NON effectuée : {problem}. Le cas reste ouvert.",
         )
-    now = request.app.state.clock()
-    handoff.status, handoff.updated_at = status, now
-    if status == "resolved":
-        handoff.resolved_at = now
-    if handoff.assigned_to is None:
-        handoff.assigned_to = user.id
-    service.add_message(db, handoff, "system", f"{note} par {user.display_name}", now, user)
-    request.app.state.broadcaster.publish("handoff", id=handoff.id, change=status)
+    close(db, handoff, user, request.app.state.clock())
+    request.app.state.broadcaster.publish("handoff", id=handoff.id, change=status.value)
     return RedirectResponse("/inbox", status_code=303)
 
 
 @router.post("/{handoff_id}/resolve")
 async def resolve(handoff_id: int, request: Request, user: AgentUser, db: Db) -> Response:
-    return await _close(request, user, db, handoff_id, RESOLVED_INTENT, "resolved", "Résolu")
+    return await _close(request, user, db, handoff_id, CaseStatus.resolved)
 
 
 @router.post("/{handoff_id}/return")
 async def hand_back(handoff_id: int, request: Request, user: AgentUser, db: Db) -> Response:
-    return await _close(request, user, db, handoff_id, RETURNED_INTENT, "returned", "Rendu au bot")
+    return await _close(request, user, db, handoff_id, CaseStatus.returned)

@@ -289,12 +289,8 @@ class HttpShopClient:
             outcome = type(exc).__name__
             raise
         finally:
-            log.info(
-                "shop %s %s -> %s in %d ms",
-                method,
-                _safe_path(path),
-                outcome,
-                (time.monotonic() - started) * 1000,
+            log.info(  # one line per call; the fields are printed by bot/core/logs.py
+                "shop call",
                 extra={
                     "shop_method": method,
                     "shop_path": _safe_path(path),

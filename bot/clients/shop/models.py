@@ -23,6 +23,20 @@ class OrderStatus(str, Enum):
     RETURNED = "returned"
 
 
+# The groups of statuses the bot's rules read, declared once for the actions, the back office
+# and the replies. The shop has the last word on what an order allows (`Order.cancellable`,
+# `address_changeable`, `Item.returnable`); these say where the parcel is. Every status is in
+# exactly one of BEFORE_SHIPPING, IN_TRANSIT, RECEIVED and {CANCELLED}.
+BEFORE_SHIPPING = frozenset({OrderStatus.PAID, OrderStatus.PREPARING})  # still in the warehouse
+IN_TRANSIT = frozenset(
+    {OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY, OrderStatus.DELAYED}
+)  # with the carrier
+RECEIVED = frozenset({OrderStatus.DELIVERED, OrderStatus.RETURNED})  # reached the shopper
+DISPATCHED = IN_TRANSIT | RECEIVED  # left the warehouse: there is a parcel to report about
+AWAITING_DELIVERY = BEFORE_SHIPPING | IN_TRANSIT  # an expected delivery date still means something
+CLOSED = frozenset({OrderStatus.CANCELLED, OrderStatus.RETURNED})  # nothing more will happen
+
+
 class ClaimKind(str, Enum):
     DAMAGED = "damaged"
     MISSING = "missing"

@@ -39,7 +39,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from urllib3.util.retry import Retry
 
-from bot.core import channels, edge
+from bot.core import channels, edge, replies
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class GraphSession(requests.Session):
         self.mount("https://", HTTPAdapter(max_retries=retry))
         self.mount("http://", HTTPAdapter(max_retries=retry))
 
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = TIMEOUT
         return super().request(*args, **kwargs)
@@ -127,7 +127,7 @@ class MessengerOutput(MessengerBot):
             await self._message(recipient_id, message)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self._texts(recipient_id, channels.plain(text))
+        await self._texts(recipient_id, text or "")
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
@@ -138,7 +138,7 @@ class MessengerOutput(MessengerBot):
                 {
                     "type": "web_url",
                     "url": b["url"],
-                    "title": channels.short_title(channels.plain(str(b.get("title") or b["url"]))),
+                    "title": channels.short_title(str(b.get("title") or b["url"])),
                 }
                 for b in links[:3]
             ]
@@ -149,7 +149,7 @@ class MessengerOutput(MessengerBot):
                         "type": "template",
                         "payload": {
                             "template_type": "button",
-                            "text": channels.plain(text)[:640] or "…",
+                            "text": (text or "")[:640] or "…",
                             "buttons": template,
                         },
                     }
@@ -159,8 +159,8 @@ class MessengerOutput(MessengerBot):
             if not buttons:
                 return
             text = ""
-        body, replies = channels.messenger_options(channels.plain(text), buttons)
-        last = {"quick_replies": replies} if replies else None
+        body, quick = channels.messenger_options(text or "", buttons)
+        last = {"quick_replies": quick} if quick else None
         await self._texts(recipient_id, body or "…", last)
 
     async def send_quick_replies(
@@ -311,7 +311,7 @@ class MessengerInput(FacebookInput):
             assert isinstance(out, MessengerOutput)
             text = edge.clean_text(text)
             if not text.strip():
-                await out.send_text_message(sender, channels.NOT_TEXT_REPLY)
+                await out.send_text_message(sender, replies.NOT_TEXT)
                 continue
             if edge.too_long(text):
                 await out.send_text_message(sender, edge.too_long_reply(len(text)))

@@ -12,7 +12,7 @@ can speak over an agent.
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Mapping
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
@@ -58,7 +58,7 @@ def next_action(tracker: DialogueStateTracker) -> str | None:
     return None
 
 
-def upset(parse_data: Dict[str, Any]) -> bool:
+def upset(parse_data: Mapping[str, Any]) -> bool:
     """Upset, as the mood annotator says; but describing a damaged parcel is negative by
     nature ("complètement cassé, le carton écrasé"): a problem report needs an angry cue
     (insult, threat, shouting) to count."""

@@ -37,6 +37,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.core.handoff import HANDOFF_ACTION
 from bot.core.requests import REQUEST_FORMS
 from bot.core.shopper_replies import asks_what_is_possible, is_question
 from bot.rasa.policies.deciding import DecidingPolicy
@@ -79,7 +80,7 @@ NOT_A_CLAIM = frozenset(
     {"thank", "goodbye", "deny", "stop", "human_handoff", "greet", "faq", "bot_challenge"}
 )
 # Actions after which nothing else is said this turn when no form is active any more.
-OWN_ENDINGS = frozenset({LEAVE, FALLBACK, "action_human_handoff", *SIDE_ANSWERS})
+OWN_ENDINGS = frozenset({LEAVE, FALLBACK, HANDOFF_ACTION, *SIDE_ANSWERS})
 
 
 @DefaultV1Recipe.register(
@@ -177,7 +178,7 @@ def next_action(tracker: DialogueStateTracker) -> str | None:
 def _repeating(after: List[Any]) -> bool:
     """The same action ran twice in this turn (forms excepted: they run again after a side
     question): Rasa would go on predicting it until its limit of ten."""
-    names = [e.action_name for e in after if isinstance(e, ActionExecuted)]
+    names = [e.action_name or "" for e in after if isinstance(e, ActionExecuted)]
     return len(names) >= 2 and names[-1] == names[-2] and not names[-1].endswith("_form")
 
 
@@ -185,7 +186,7 @@ def _after_rejection(loop: str, intent: str | None, text: str, requested: str | 
     if intent in LEAVING_INTENTS:
         return LEAVE
     if intent == "human_handoff":
-        return "action_human_handoff"
+        return HANDOFF_ACTION
     if intent in ANSWERS:
         return ANSWERS[intent]
     if is_question(text):  # "et je serai remboursé quand ?" at a yes/no: answered first

@@ -35,7 +35,7 @@ def patch_action_validation() -> None:
     validator = validators.validator_for(schema)(schema)
     validators.validator_for(schema).check_schema(schema)  # once, as validate() would
 
-    def _validate_action_result(self, result):  # type: ignore[no-untyped-def]
+    def _validate_action_result(self, result):
         try:
             validator.validate(result)
             return True
@@ -47,7 +47,7 @@ def patch_action_validation() -> None:
             )
             raise e
 
-    action.RemoteAction._validate_action_result = _validate_action_result
+    action.RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
 
 
 def patch_event_lookup() -> None:
@@ -56,7 +56,7 @@ def patch_event_lookup() -> None:
     original = events.Event.resolve_by_type
     found: dict[str, type] = {}
 
-    def resolve_by_type(type_name, default=None):  # type: ignore[no-untyped-def]
+    def resolve_by_type(type_name, default=None):
         cls = found.get(type_name)
         if cls is not None:
             return cls
@@ -76,7 +76,7 @@ def patch_rule_debug_text() -> None:
     original = Policy.format_tracker_states
     rasa_logger = logging.getLogger("rasa")
 
-    def format_tracker_states(states):  # type: ignore[no-untyped-def]
+    def format_tracker_states(states):
         return original(states) if rasa_logger.isEnabledFor(logging.DEBUG) else ""
 
     Policy.format_tracker_states = staticmethod(format_tracker_states)  # type: ignore[method-assign]

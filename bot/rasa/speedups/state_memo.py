@@ -82,10 +82,7 @@ def _step(
 
 
 def _copy(state: State) -> State:
-    return {
-        key: dict(value) if isinstance(value, dict) else value  # type: ignore[misc]
-        for key, value in state.items()
-    }
+    return {key: dict(value) if isinstance(value, dict) else value for key, value in state.items()}
 
 
 def _extends(events: Sequence[Event] | deque[Event], consumed: list[Event]) -> bool:
@@ -231,7 +228,7 @@ def install(
         return memo.states(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
 
     def applied_events(self: DialogueStateTracker) -> list[Event]:
-        return applied.applied_events(self)  # type: ignore[union-attr]
+        return applied.applied_events(self)
 
     Domain.states_for_tracker_history = states_for_tracker_history  # type: ignore[method-assign]
     DialogueStateTracker.applied_events = applied_events  # type: ignore[method-assign]

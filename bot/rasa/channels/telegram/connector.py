@@ -2,9 +2,10 @@
 
 Telegram posts updates to `/webhooks/telegram/webhook` with the secret in the
 `X-Telegram-Bot-Api-Secret-Token` header: a missing or wrong secret gets 403 and nothing is
-processed. Replies are plain text (no parse_mode, so nothing a shopper wrote is ever interpreted
-as markup); buttons become an inline keyboard whose presses are answered. Private chats only:
-order details are never shown in a group.
+processed. Replies are plain text, sent as the actions wrote them (no parse_mode, so nothing a
+shopper wrote is ever interpreted as markup, and nothing needs escaping or unescaping); buttons
+become an inline keyboard whose presses are answered. Private chats only: order details are never
+shown in a group.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, U
 from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 
-from bot.core import channels, edge
+from bot.core import channels, edge, replies
 from bot.rasa.channels.telegram.api import DEFAULT_BASE_URL, SECRET_HEADER, make_bot
 
 logger = logging.getLogger(__name__)
@@ -76,10 +77,11 @@ class TelegramOutput(OutputChannel):
         self, recipient_id: str, text: str, markup: InlineKeyboardMarkup | None = None
     ) -> None:
         chat = self.chat_id(recipient_id)
-        pieces = channels.chunks(channels.plain(text), channels.TELEGRAM_TEXT_LIMIT)
+        pieces = channels.chunks(text or "", channels.TELEGRAM_TEXT_LIMIT)
         for number, piece in enumerate(pieces, start=1):
             keyboard = markup if number == len(pieces) else None
-            # no parse_mode: Telegram shows the text exactly as it is
+            # no parse_mode: Telegram shows the text exactly as it is (were one ever set to HTML,
+            # the text would have to be escaped here, and only here)
             await self._call(
                 "sendMessage",
                 recipient_id,
@@ -112,7 +114,7 @@ def keyboard(buttons: List[Dict[str, Any]]) -> InlineKeyboardMarkup | None:
     """Rasa buttons as an inline keyboard, one button per row (French titles are long)."""
     rows = []
     for position, button in enumerate(buttons):
-        title = channels.plain(str(button.get("title") or button.get("payload") or "")).strip()
+        title = str(button.get("title") or button.get("payload") or "").strip()
         if not title:
             continue
         if button.get("url"):
@@ -248,7 +250,7 @@ class TelegramInput(InputChannel):
         sender = channels.conversation_id(channels.TELEGRAM_PREFIX, chat.id)
         text = edge.clean_text(text)
         if not text.strip():
-            await out.send_text_message(sender, channels.NOT_TEXT_REPLY)
+            await out.send_text_message(sender, replies.NOT_TEXT)
             return
         if edge.too_long(text):
             await out.send_text_message(sender, edge.too_long_reply(len(text)))

@@ -44,9 +44,18 @@ def test_hub_signature_is_hmac_sha256_of_the_raw_body():
     assert not channels.valid_hub_signature("", body, channels.hub_signature("", body))
 
 
-def test_plain_undoes_the_actions_html_escaping():
-    assert channels.plain("&lt;b&gt;x&lt;/b&gt; &amp; co") == "<b>x</b> & co"
-    assert channels.plain("Votre commande CM1 est expédiée.") == "Votre commande CM1 est expédiée."
+def test_channel_helpers_pass_text_as_it_is():
+    """The actions send plain text; neither Telegram (no parse_mode) nor Messenger renders
+    markup, so the helpers neither escape nor unescape: "&amp;" typed by someone stays
+    "&amp;", "<b>" stays "<b>"."""
+    assert not hasattr(channels, "plain")
+    written = "Tom &amp; Jerry <b>x</b> & co"
+    text, replies = channels.messenger_options(
+        written, [{"title": "A &lt;b&gt; & <i>", "payload": "/x"}]
+    )
+    assert text == written
+    assert replies[0]["title"] == "A &lt;b&gt; & <i>"
+    assert channels.chunks(written, 4096) == [written]
 
 
 def test_chunks_cut_long_texts_at_boundaries():
