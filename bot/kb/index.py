@@ -27,6 +27,7 @@ def use_threads(query: int, build: int) -> None:
     _THREADS.update(query=max(1, query), build=max(1, build))
     faiss.omp_set_num_threads(_THREADS["query"])
 
+
 IndexKind = Literal["flat", "hnsw"]
 
 
