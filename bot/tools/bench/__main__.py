@@ -106,7 +106,7 @@ def demo_order(stack: Stack) -> load.Order:
 
 
 def kb_figures(smoke: bool, sizes: str | None) -> dict[str, Any]:
-    command = [sys.executable, "-m", "bot.kb", "bench"]
+    command = [sys.executable, "-m", "bot.tools.kb", "bench"]
     command += ["--quick"] if smoke else ["--sizes", sizes or ""]
     log("knowledge base: " + " ".join(command[1:]))
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
