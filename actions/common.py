@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from bot.clients.shop.models import Order, Verification
 from bot.core import replies
 from bot.core.edge import is_loopback
-from bot.dialogue.ownership import proof_expired
+from bot.dialogue.ownership import VERIFIED_SLOT, proof_expired
 from bot.dialogue.proof_throttle import Client
 from bot.dialogue.verified_order import FACTS_SLOT, VerifiedOrder
 from bot.settings import get_settings
@@ -67,7 +67,7 @@ def verified_number(tracker: Tracker) -> str | None:
     """The order number, only when this conversation has proved it owns that order and the
     shopper has not been away longer than the proof lasts (bot/dialogue/ownership.py)."""
     number = tracker.get_slot("order_number")
-    if not number or number != tracker.get_slot("verified_order"):
+    if not number or number != tracker.get_slot(VERIFIED_SLOT):
         return None
     if proof_expired(tracker.events, number, get_settings().verified_order_idle_minutes * 60):
         return None
@@ -76,7 +76,7 @@ def verified_number(tracker: Tracker) -> str | None:
 
 def proof_lapsed(tracker: Tracker) -> bool:
     """A proof was given in this conversation but no longer counts."""
-    number = tracker.get_slot("verified_order")
+    number = tracker.get_slot(VERIFIED_SLOT)
     return (
         bool(number)
         and number == tracker.get_slot("order_number")

@@ -34,7 +34,7 @@ from bot.core.handoff import (
     RESOLVED_ACTION,
     RETURNED_ACTION,
 )
-from bot.core.mood import UPSET
+from bot.core.mood import is_upset
 from bot.core.shopper_replies import is_question, rating_from_text
 from bot.dialogue.handoff import summarise, waiting_message
 from bot.settings import get_settings
@@ -46,7 +46,7 @@ RATING_BUTTONS = replies.RATINGS
 
 def _upset(tracker: Tracker) -> bool:
     """The mood annotator (bot/rasa/nlu/mood_annotator.py) found the latest message upset."""
-    return (tracker.latest_message.get("mood") or {}).get("label") == UPSET
+    return is_upset(tracker.latest_message)
 
 
 def _give_contact_details(dispatcher: CollectingDispatcher) -> None:

@@ -40,7 +40,7 @@ from bot.clients.shop.models import Verification
 from bot.core import replies
 from bot.core.patterns import normalise_email, normalise_order_number, normalise_postcode
 from bot.core.shopper_replies import fold, yes_or_no
-from bot.dialogue.ownership import proof_expired
+from bot.dialogue.ownership import VERIFIED_SLOT, proof_expired
 from bot.dialogue.texts import one_line
 from bot.dialogue.verified_order import FACTS_SLOT, VerifiedOrder
 from bot.settings import get_settings
@@ -72,7 +72,7 @@ def earlier_proof(events: List[Dict[str, Any]], number: str) -> str | None:
             continue
         if event.get("name") == "order_contact":
             contact = event.get("value")
-        elif event.get("name") == "verified_order" and event.get("value") == number:
+        elif event.get("name") == VERIFIED_SLOT and event.get("value") == number:
             return contact
     return None
 
@@ -210,7 +210,7 @@ class OrderFormValidation(FormValidationAction):
         events: List[EventType] = []
         if proof_lapsed(tracker):
             dispatcher.utter_message(text=replies.PROVE_AGAIN)
-            lapsed = {"verified_order": None, "order_contact": None, FACTS_SLOT: None}
+            lapsed = {VERIFIED_SLOT: None, "order_contact": None, FACTS_SLOT: None}
             tracker.slots.update(lapsed)
             events += [SlotSet(slot, value) for slot, value in lapsed.items()]
         extracted = tracker.slots_to_validate()
@@ -227,7 +227,7 @@ class OrderFormValidation(FormValidationAction):
             {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
         )
         number, contact = tracker.get_slot("order_number"), tracker.get_slot("order_contact")
-        proved = tracker.get_slot("verified_order")
+        proved = tracker.get_slot(VERIFIED_SLOT)
         if (
             number
             and not contact_in_latest(tracker)
@@ -277,7 +277,7 @@ class OrderFormValidation(FormValidationAction):
                 text=replies.ORDER_PROVED.format(first_name=one_line(order.first_name, 40))
             )
         return {
-            "verified_order": order.number,
+            VERIFIED_SLOT: order.number,
             "order_number": order.number,
             "verification_failures": 0,
             FACTS_SLOT: VerifiedOrder.from_order(order).to_slot(),

@@ -71,6 +71,20 @@ class Settings(BaseSettings):
     # Where shoppers' "was this helpful?" answers are appended (JSON lines).
     faq_feedback_file: Path = ROOT / "var" / "faq_feedback.jsonl"
 
+    # Shoppers' data (bot/privacy): Rasa's tracker store as the tools see it — the SQLite file
+    # endpoints.yml uses, or any SQLAlchemy URL (e.g. postgresql+psycopg://…), which wins.
+    tracker_db: Path = ROOT / "var" / "tracker.db"
+    tracker_db_url: str = ""
+    # Erased conversations (keyed hashes) the widget's channel asks about (bot/core/forgotten.py).
+    forgotten_db: Path = ROOT / "var" / "forgotten.db"
+    # How long each kind of data is kept after its last activity (README "Données personnelles",
+    # CNIL guidance), and how often the back office runs the purge (0: never on its own).
+    retention_conversations_days: int = Field(182, ge=1)
+    retention_cases_days: int = Field(365, ge=1)
+    retention_feedback_days: int = Field(182, ge=1)
+    retention_audit_days: int = Field(365, ge=1)
+    purge_every_hours: float = Field(24.0, ge=0)
+
     # How a shopper reaches the team when no agent can take over.
     support_email: str = "service-client@boutique-demo.fr"
     support_phone: str = "01 23 45 67 89"
@@ -80,6 +94,9 @@ class Settings(BaseSettings):
     rasa_url: HttpUrl = HttpUrl(f"http://127.0.0.1:{DEFAULT_PORTS['rasa']}")
     # Rasa's socket.io address that the demo page gives the widget (empty: rasa_url).
     widget_socket_url: str = ""
+    # The shop's privacy notice, linked from the widget's first message (an http(s) URL, or a
+    # path on the page's site; default: the demo page's own, served by `python -m bot.web`).
+    privacy_url: str = Field("/confidentialite", pattern=r"^(https?://\S+|/\S*)$")
     rasa_token: str = Field("", description="empty: read var/rasa_token")
 
     # Back office: agents' inbox and the FAQ editor.
@@ -128,6 +145,10 @@ class Settings(BaseSettings):
                     port = data.get(f"{name}_port") or DEFAULT_PORTS[name]
                     data[field] = f"http://127.0.0.1:{port}"
         return data
+
+    @property
+    def tracker_url(self) -> str:
+        return self.tracker_db_url or f"sqlite:///{self.tracker_db}"
 
     @property
     def socket_url(self) -> str:

@@ -26,7 +26,15 @@ ALLOWED: dict[str, set[str]] = {
     "bot.dialogue": {"bot.core", "bot.clients", "bot.settings"},
     "bot.action_server": {"bot.core", "bot.settings"},
     "actions": {"bot.core", "bot.clients", "bot.dialogue", "bot.kb", "bot.settings"},
-    "bot.backoffice": {"bot.core", "bot.clients", "bot.dialogue", "bot.kb", "bot.settings"},
+    "bot.backoffice": {
+        "bot.core",
+        "bot.clients",
+        "bot.dialogue",
+        "bot.kb",
+        "bot.settings",
+        "bot.privacy",
+    },
+    "bot.privacy": {"bot.core", "bot.settings", "bot.backoffice"},
     "bot.demo_shop": {"bot.core", "bot.clients", "bot.settings"},
     "bot.web": {"bot.core", "bot.demo_shop", "bot.settings"},
     "bot.tools": {

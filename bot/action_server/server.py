@@ -35,6 +35,7 @@ from sanic.response import HTTPResponse
 from sanic.worker.loader import AppLoader
 
 from bot.core.logs import configure as configure_logging
+from bot.core.private_files import private_umask
 from bot.core.shared_secrets import read_secret
 from bot.settings import get_settings
 
@@ -94,6 +95,8 @@ def create_guarded_app(
 
 def main(argv: List[str] | None = None) -> None:
     settings = get_settings()
+    # the proof throttle and the FAQ feedback: 0600 (the workers inherit the umask)
+    private_umask(settings.proof_throttle_db_url, settings.faq_feedback_file)
     parser = create_argument_parser()
     parser.set_defaults(port=settings.actions_port)
     args = parser.parse_args(argv)

@@ -7,6 +7,7 @@ import getpass
 import sys
 
 from bot.core.logs import configure as configure_logging
+from bot.core.private_files import private_umask
 from bot.settings import get_settings
 
 
@@ -117,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         help="read the password from the first line of standard input",
     )
     args = parser.parse_args(argv)
+    private_umask(get_settings().backoffice_db_url)  # cases and messages: 0600
     if args.command == "serve":
         import uvicorn
 

@@ -18,13 +18,14 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from bot.privacy import schedule as purge_schedule
 from bot.settings import Settings, get_settings
 
 from .db import make_engine, make_sessionmaker, migrate, utcnow
 from .events import Broadcaster
 from .headers import SECURITY_HEADERS, SecurityHeaders
 from .rasa import RasaClient
-from .routes import account, api, auth, faq, inbox, users
+from .routes import account, api, auth, faq, inbox, privacy, users
 from .security import LoginRequired, csrf_protect
 from .sessions import SESSION_HOURS
 from .throttle import HashSlots, LoginThrottle
@@ -49,7 +50,12 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if run_migrations:
             migrate(settings.backoffice_db_url)
+        # Retention purge (bot/privacy/schedule.py): shortly after start-up, then on schedule.
+        purge = purge_schedule.start(
+            settings, app.state.engine, app.state.clock, app.state.purge_delay
+        )
         yield
+        await purge_schedule.stop(purge)
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -74,6 +80,7 @@ def create_app(
     app.state.rasa = RasaClient(str(settings.rasa_url), settings.secret("rasa_token"))
     app.state.service_token = settings.secret("service_token")
     app.state.sse_keepalive = 15.0
+    app.state.purge_delay = 30.0  # seconds after start-up before the first retention purge
     app.state.login_throttle = LoginThrottle.from_settings(settings)
     app.state.hash_slots = HashSlots.from_settings(settings)
     env.globals["timezone"] = settings.support_timezone
@@ -88,7 +95,7 @@ def create_app(
     )
     app.add_middleware(SecurityHeaders)  # added last: outermost, so on every response
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, account, api, inbox, faq, users):
+    for module in (auth, account, api, inbox, faq, users, privacy):
         app.include_router(module.router)
 
     @app.get("/healthz")

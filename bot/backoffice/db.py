@@ -191,6 +191,31 @@ class LoginFailure(Base):
     at: Mapped[datetime] = mapped_column(index=True)
 
 
+class PrivacyAudit(Base):
+    """One export, erasure or purge of shoppers' data (bot/privacy): who, when, what kind and
+    how many items — never the data nor the search terms (only their kinds: "email", "order"…)."""
+
+    __tablename__ = "privacy_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(254))  # admin's e-mail, OS user, "planificateur"
+    origin: Mapped[str] = mapped_column(String(20))  # backoffice | cli | schedule
+    action: Mapped[str] = mapped_column(String(20))  # export | erase | purge
+    criteria: Mapped[str] = mapped_column(String(100), default="")  # kinds, e.g. "email,order"
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class PrivacySchedule(Base):
+    """When a scheduled job (the retention purge) last ran, so that a restart neither skips
+    nor repeats it, and two back-office processes do not both run it."""
+
+    __tablename__ = "privacy_schedule"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    last_run_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets a busy timeout, WAL and foreign keys."""
     if url.startswith("sqlite"):

@@ -12,12 +12,14 @@ import hashlib
 import json
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.kb import Changes, Entry, NoIndexError, Problem, StaleEntryError
+from bot.core.mood import is_upset
+from bot.core.routes import HANDOFF, OTHER_PREFIX, needs_kb, route_of
+from bot.kb import Changes, Entry, NoIndexError, Problem, SearchResult, StaleEntryError
 
 from .db import FaqChange, User
 from .sanitize import clean_text
@@ -78,10 +80,16 @@ def parse_form(
 
 @dataclass(frozen=True)
 class Duplicate:
-    phrasing: str
+    """An existing entry the bot would answer instead, with every phrasing of the new entry
+    that it would take (best first)."""
+
     entry_id: str
     question: str
-    score: float
+    phrasings: tuple[tuple[str, float], ...]
+
+    @property
+    def score(self) -> float:
+        return self.phrasings[0][1]
 
 
 # The knowledge base is a closed set and sure of itself off-topic: at its answer threshold
@@ -102,15 +110,67 @@ def near_duplicates(kb: KnowledgeBase, entry: Entry) -> list[Duplicate]:
     the phrasing is not owned by any entry.
     """
     threshold = max(kb.params.answer_threshold, DUPLICATE_CONFIDENCE)
-    found: dict[str, Duplicate] = {}
+    taken: dict[str, dict[str, float]] = {}
+    questions: dict[str, str] = {}
     for phrasing in entry.phrasings():
         result = kb.search(phrasing, 3)
         for hit in result.hits:
             if hit.id != entry.id and hit.score >= threshold:
-                best = found.get(hit.id)
-                if best is None or hit.score > best.score:
-                    found[hit.id] = Duplicate(phrasing, hit.id, hit.question, hit.score)
-    return sorted(found.values(), key=lambda d: -d.score)
+                by_phrasing = taken.setdefault(hit.id, {})
+                by_phrasing[phrasing] = max(hit.score, by_phrasing.get(phrasing, 0.0))
+                questions[hit.id] = hit.question
+    found = [
+        Duplicate(entry_id, questions[entry_id], tuple(sorted(rows.items(), key=lambda r: -r[1])))
+        for entry_id, rows in taken.items()
+    ]
+    return sorted(found, key=lambda d: -d.score)
+
+
+SMALL_TALK = frozenset({"greet", "goodbye", "thank", "affirm", "deny"})
+
+
+@dataclass(frozen=True)
+class BotVerdict:
+    """What the live bot does with a question sent as a first message: the route of
+    bot/core/routes.py from Rasa's own parse, and the knowledge base's result where the bot
+    would consult it. Without Rasa (`rasa_error`), the knowledge base's result alone."""
+
+    route: str
+    intent: str | None = None
+    confidence: float | None = None
+    upset: bool = False
+    result: SearchResult | None = None
+    rasa_error: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """flow, small_talk, handoff, faq or other: what the page explains."""
+        if self.route == HANDOFF:
+            return "handoff"
+        if self.route.startswith("faq:") or self.route == "faq":
+            return "faq"
+        if self.route.startswith(OTHER_PREFIX):
+            return "other"
+        return "small_talk" if self.route in SMALL_TALK else "flow"
+
+
+def bot_verdict(
+    kb: KnowledgeBase, question: str, parse: Mapping[str, Any] | None, rasa_error: str | None
+) -> BotVerdict:
+    if parse is None:
+        alone = kb.search(question, 3)
+        return BotVerdict("faq", result=alone, rasa_error=rasa_error or "Rasa injoignable")
+    intent_data = parse.get("intent") or {}
+    intent = intent_data.get("name")
+    confidence = intent_data.get("confidence")
+    entities = [e for e in parse.get("entities") or [] if isinstance(e, Mapping)]
+    upset = is_upset(parse)
+    result = kb.search(question, 3) if needs_kb(intent, entities, upset) else None
+    verdict = None
+    if result is not None:
+        verdict = (result.outcome, result.top.topic if result.top else None)
+    route = route_of(intent, entities, verdict, upset)
+    return BotVerdict(route, intent, confidence, upset, result)
 
 
 def fingerprint(entry: Entry | None) -> str:

@@ -62,6 +62,13 @@ class RasaClient:
             raise RasaError("réponse illisible de Rasa")
         return data
 
+    async def parse(self, text: str) -> dict[str, Any]:
+        """Rasa's own reading of a text (POST /model/parse): intent, entities, mood."""
+        data = await self._call("POST", f"{self.base_url}/model/parse", "-", json={"text": text})
+        if not isinstance(data, dict):
+            raise RasaError("réponse illisible de Rasa")
+        return data
+
     async def trigger_intent(
         self, conversation_id: str, name: str, entities: dict[str, str] | None = None
     ) -> None:

@@ -8,7 +8,10 @@ the rest), so that a name is declared once and a rename fails in tests:
   words mean (order numbers and e-mails, anger, asking for someone, yes/no, ratings…);
 - `edge`, `channels`, `text`: what every chat channel checks and shares;
 - `query_vector`: the message embedding handed from the Rasa server to the knowledge base;
-- `ports`, `logs`, `shared_secrets`: where processes listen, how they log, their secrets.
+- `forgotten`: the conversations erased at a shopper's request (bot/privacy), which the widget's
+  channel asks about to clear the browser's history;
+- `ports`, `logs`, `shared_secrets`, `private_files`: where processes listen, how they log,
+  their secrets, files only their owner reads.
 
 Standard library only, plus numpy (`query_vector`) and the French VADER lexicon (`mood`),
 pinned in both environments; tests/test_layout.py checks it.

@@ -15,7 +15,7 @@ import hmac
 import ipaddress
 import re
 import secrets
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from bot.core.channels import MESSENGER_PREFIX, TELEGRAM_PREFIX
 from bot.core.shared_secrets import read_secret
@@ -73,6 +73,16 @@ class WebConversationIds:
         if not re.fullmatch(r"[0-9a-f]{32}", token) or not signature:
             return False
         return hmac.compare_digest(signature, self._signature(token))
+
+    def resume(self, kept: Any, erased: Callable[[str], bool]) -> tuple[str, bool]:
+        """The conversation of a browser that sends back the id it `kept`: that one if this
+        server signed it and it was not erased since, else a new one; and whether the browser
+        must forget the history it kept (its conversation was erased at the shopper's request)."""
+        if not self.valid(kept):
+            return self.issue(), False
+        if erased(kept):
+            return self.issue(), True
+        return kept, False
 
     @classmethod
     def from_environment(cls) -> WebConversationIds:

@@ -5,12 +5,17 @@ in `extra=` as key=value (a shop call's status and latency, a conversation id), 
 be grepped and parsed instead of being dropped by a formatter that does not know them. Each
 process calls `configure()` once at start-up (bot/backoffice, bot/demo_shop, bot/web,
 bot/action_server, bot/rasa); Rasa's and rasa-sdk's own colored logging are replaced by it.
+Lines carry ids (a conversation id, an order number, a case id), never what shoppers wrote
+nor their e-mail, postcode, name or address: that is kept out at the source. As a safety net
+for what a library prints by itself (an access log's query string), `MaskPersonalData` masks
+e-mails and postcode parameters in every record before it is written.
 Standard library only: loaded by both interpreters.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import Any
 
@@ -48,6 +53,41 @@ class KeyValueFormatter(logging.Formatter):
         return f"{head} {fields}{newline}{rest}"
 
 
+# An e-mail, raw or URL-quoted; a postcode given as a parameter (`postcode=69100`,
+# `"postcode": "69100"`): a bare 5-digit number is as likely a port or a process id.
+_EMAIL = re.compile(r"[\w.+%-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+_POSTCODE = re.compile(
+    r"""((?:postcode|code_postal|zip)["']?\s*(?:=|:|%3D)\s*["']?)\d{5}(?!\d)""", re.IGNORECASE
+)
+MASKED = "<masqué>"
+
+
+def mask_personal_data(text: str) -> str:
+    return _POSTCODE.sub(lambda m: m.group(1) + MASKED, _EMAIL.sub(MASKED, text))
+
+
+class MaskPersonalData(logging.Filter):
+    """The safety net: a record's message, string fields and exception text with e-mails and
+    postcode parameters masked. Never refuses a record, never raises."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+            masked = mask_personal_data(message)
+            if masked != message:
+                record.msg, record.args = masked, None
+            for key, value in list(vars(record).items()):
+                if key not in _STANDARD and isinstance(value, str):
+                    setattr(record, key, mask_personal_data(value))
+            if record.exc_info and not record.exc_text:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            if record.exc_text:
+                record.exc_text = mask_personal_data(record.exc_text)
+        except Exception:  # a safety net must not break logging
+            pass
+        return True
+
+
 def level_of(level: str | int | None, default: int = logging.INFO) -> int:
     """A level from a name ("info", "WARNING") or a number; unknown names are an error."""
     if level is None or level == "":
@@ -67,6 +107,7 @@ def configure(level: str | int | None = "INFO") -> None:
         root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(KeyValueFormatter(FORMAT))
+    handler.addFilter(MaskPersonalData())
     root.addHandler(handler)
     numeric = level_of(level)
     root.setLevel(numeric)

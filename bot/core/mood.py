@@ -13,9 +13,11 @@ import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Mapping
 
 UPSET = "upset"
+# Where the mood annotator (bot/rasa/nlu/mood_annotator.py) puts its verdict in the parse data.
+PARSE_KEY = "mood"
 CALM = "calm"
 
 # The lexicon's compound score is in [-1, 1]; "très déçu" alone is ≈ -0.25, which is a claim
@@ -96,3 +98,8 @@ def assess(text: str) -> Mood:
         or (loud and compound <= NEGATIVE_WITH_SHOUTING)
     )
     return Mood(UPSET if upset else CALM, compound, cues)
+
+
+def is_upset(parse_data: Mapping[str, Any]) -> bool:
+    """The mood annotator's verdict on a parsed message (a message without one is calm)."""
+    return (parse_data.get(PARSE_KEY) or {}).get("label") == UPSET

@@ -2,7 +2,8 @@
 
 Each secret comes from its environment variable when set (a deployment's secret store), else
 from var/<name>, created on first use with mode 600. Creation is atomic (written aside, then
-linked into place), so processes starting together agree on one value.
+linked into place), so processes starting together agree on one value; an existing file
+readable by others is made 0600 when it is read.
 
     python -m bot.core.shared_secrets rasa_token action_token …   # what `make run` does first
 """
@@ -13,6 +14,8 @@ import os
 import secrets
 import sys
 from pathlib import Path
+
+from bot.core.private_files import private_umask, tighten
 
 ROOT = Path(__file__).resolve().parents[2]
 VAR = ROOT / "var"
@@ -31,7 +34,9 @@ SECRETS = {
 def secret_file(name: str, folder: Path = VAR) -> str:
     """var/<name>'s value, creating it first if it does not exist."""
     path = folder / name
-    if not path.exists():
+    if path.exists():
+        tighten(path)  # made 0644 by hand or by an older version: 0600 now
+    else:
         folder.mkdir(parents=True, exist_ok=True)
         partial = folder / f".{name}.{secrets.token_hex(8)}.tmp"
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -59,6 +64,7 @@ def main(names: list[str]) -> int:
             f"unknown secret(s): {', '.join(unknown)}; known: {', '.join(SECRETS)}", file=sys.stderr
         )
         return 2
+    private_umask()
     for name in names or list(SECRETS):
         if not os.environ.get(SECRETS[name], "").strip() and not (VAR / name).exists():
             secret_file(name)

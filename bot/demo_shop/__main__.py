@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.clients.shop.models import Order, OrderStatus
 from bot.core.logs import configure as configure_logging
+from bot.core.private_files import private_umask
 from bot.demo_shop import db, rules, seed
 from bot.settings import get_settings
 
@@ -145,6 +146,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    private_umask(args.db)  # the shop's database (customers' addresses): 0600
     if args.command == "serve":
         import uvicorn
 

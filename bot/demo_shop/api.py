@@ -3,6 +3,9 @@
 It behaves like a real shop's API: it checks an API key, shows an order only to whoever proves
 it is theirs, and enforces its own rules (bot/demo_shop/rules.py) whatever the client believes.
 Every 4xx body is `{"detail": {"code": ..., "message": <French>}}` (models.ApiError).
+The proof of ownership (e-mail or postcode, models.Verification) always travels in a JSON body,
+never in a URL: URLs end up in access logs, proxies' logs and browsers' histories. Hence the
+reads that need a proof (tracking, refunds) are POSTs that change nothing, like verify.
 Run: `python -m bot.demo_shop serve` or `uvicorn --factory bot.demo_shop.api:create_app`.
 """
 
@@ -18,7 +21,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, Security
+from fastapi import APIRouter, Depends, FastAPI, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader
@@ -116,15 +119,6 @@ router = APIRouter(
 )
 
 
-def query_proof(
-    email: str | None = Query(None, description="E-mail de la commande"),
-    postcode: str | None = Query(
-        None, description="Code postal de livraison ou de facturation (5 chiffres)"
-    ),
-) -> m.Verification:
-    return m.Verification(email=email, postcode=postcode)
-
-
 def verified_order(
     request: Request, session: Session, number: str, proof: m.Verification
 ) -> db.OrderRow:
@@ -217,13 +211,12 @@ def verify_order(
     return to_order(request, verified_order(request, session, number, proof))
 
 
-@router.get("/orders/{number}/tracking", response_model=m.Tracking)
+@router.post("/orders/{number}/tracking", response_model=m.Tracking)
 def tracking(
-    number: str,
-    request: Request,
-    session: SessionDep,
-    proof: Annotated[m.Verification, Depends(query_proof)],
+    number: str, proof: m.Verification, request: Request, session: SessionDep
 ) -> m.Tracking:
+    """Where the parcel is. A read, sent as POST so that the proof stays out of URLs (and so
+    out of access logs and proxies' logs); the same call may be repeated safely."""
     order = verified_order(request, session, number, proof)
     return db.tracking_to_model(order, request.app.state.clock())
 
@@ -374,13 +367,12 @@ def create_return(
     return db.return_to_model(ret, label_url_for(request))
 
 
-@router.get("/orders/{number}/refunds", response_model=list[m.Refund])
+@router.post("/orders/{number}/refunds", response_model=list[m.Refund])
 def refunds(
-    number: str,
-    request: Request,
-    session: SessionDep,
-    proof: Annotated[m.Verification, Depends(query_proof)],
+    number: str, proof: m.Verification, request: Request, session: SessionDep
 ) -> list[m.Refund]:
+    """The order's refunds, read-only (refunds come from cancellations, returns and claims).
+    POST for the same reason as the tracking: the proof travels in the body, never in a URL."""
     order = verified_order(request, session, number, proof)
     return [db.refund_to_model(r) for r in order.refunds]
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import List, MutableMapping
 
 from bot.core import logs, ports
+from bot.core.private_files import private_umask
 from bot.core.shared_secrets import read_secret
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,6 +67,7 @@ def main(argv: List[str] | None = None) -> None:
     token = read_secret("rasa_token")
     os.environ["COMPTOIR_ACTION_TOKEN"] = read_secret("action_token")
     endpoint_defaults(os.environ)
+    private_umask(os.environ["COMPTOIR_TRACKER_DB"])  # conversations, Rasa's cache: 0600
     _use_comptoir_logging()
 
     from bot.rasa import intent_guard, turn_composer

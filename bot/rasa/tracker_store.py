@@ -46,15 +46,24 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         known = self._sessions.get(sender_id)
         event = self.SQLEvent
         with self.session_scope() as session:
+            if known is not None:
+                # From the last row we know, included: if it is gone, the conversation was
+                # erased or purged (bot/privacy) and the copy in memory must not come back.
+                rows = (
+                    session.query(event)
+                    .filter(event.sender_id == sender_id, event.id >= known.last_id)
+                    .order_by(event.id)
+                    .with_entities(event.id, event.type_name, event.data)
+                    .all()
+                )
+                if known.last_id and (not rows or rows[0].id != known.last_id):
+                    self._sessions.pop(sender_id, None)
+                    known = None
+                else:
+                    rows = [row for row in rows if row.id > known.last_id]
             if known is None:  # Rasa's own query: the latest session's rows
                 query = self._event_query(session, sender_id, False)
-            else:
-                query = (
-                    session.query(event)
-                    .filter(event.sender_id == sender_id, event.id > known.last_id)
-                    .order_by(event.id)
-                )
-            rows = query.with_entities(event.id, event.type_name, event.data).all()
+                rows = query.with_entities(event.id, event.type_name, event.data).all()
         events = list(known.events) if known else []
         for row in rows:
             if row.type_name == SessionStarted.type_name:

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from bot.core.logs import configure as configure_logging
+from bot.core.private_files import private_umask
 from bot.settings import get_settings
 
 
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         help="default: COMPTOIR_LOG_LEVEL, %(default)s",
     )
     args = parser.parse_args(argv)
+    private_umask()
     import uvicorn
 
     from bot.web.app import create_app

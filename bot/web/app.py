@@ -1,13 +1,16 @@
 """A tiny FastAPI app: a fake French shop page with the chat widget, and the widget's files.
 
     GET /                         demo shop page with the one-line widget snippet
+    GET /confidentialite          the demo shop's privacy notice, linked from the widget
     GET /widget/comptoir.js       the widget (vanilla JS, no build step)
     GET /widget/comptoir.css      its styles
     GET /widget/socket.io.min.js  socket.io-client 4.x, vendored (see static/socket.io.LICENSE)
     GET /health                   for process supervisors and tests
 
 The Rasa socket.io URL given to the widget comes from COMPTOIR_WIDGET_SOCKET_URL (default
-http://127.0.0.1:$COMPTOIR_RASA_PORT, i.e. :5005). Run: `python -m bot.web serve --port 8200`.
+http://127.0.0.1:$COMPTOIR_RASA_PORT, i.e. :5005); the privacy notice the widget links to from
+COMPTOIR_PRIVACY_URL (default: /confidentialite, this app's demo page).
+Run: `python -m bot.web serve --port 8200`.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ def free_delivery() -> str:
     return f"{threshold:g} €".replace(".", ",")
 
 
-def shop_page(socket_url: str) -> str:
+def shop_page(socket_url: str, privacy_url: str = "/confidentialite") -> str:
     cards = "\n".join(
         f'<article class="card"><div class="photo" style="background:{color}"></div>'
         f'<h3>{html.escape(name)}</h3><p class="price">{price}</p>'
@@ -104,20 +107,82 @@ def shop_page(socket_url: str) -> str:
 {cards}
   </section>
 </main>
-<footer>Boutique de démonstration de Comptoir — aucune commande réelle.</footer>
+<footer>Boutique de démonstration de Comptoir — aucune commande réelle.
+  <a href="{html.escape(privacy_url, quote=True)}">Données personnelles</a></footer>
 <script src="/widget/comptoir.js" data-socket-url="{html.escape(socket_url, quote=True)}"
-        defer></script>
+        data-privacy-url="{html.escape(privacy_url, quote=True)}" defer></script>
 </body>
 </html>
 """
 
 
-def create_app(socket_url: str | None = None) -> FastAPI:
-    socket_url = socket_url or Settings().socket_url
+def privacy_page(support_email: str) -> str:
+    """What Comptoir keeps about a shopper, in general terms: each shop publishes its own notice
+    (COMPTOIR_PRIVACY_URL) with its own durations."""
+    email = html.escape(support_email)
+    return f"""<!doctype html>
+<html lang="fr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Données personnelles — La Maison du Thé</title>
+<style>
+  body {{ margin: 0; font: 16px/1.6 Georgia, serif; color: #2b2b2b; background: #faf7f2; }}
+  header {{ background: #3d5a45; color: #fff; padding: 18px 24px; }}
+  header a {{ color: #fff; }}
+  main {{ max-width: 720px; margin: 0 auto; padding: 8px 24px 48px; }}
+  h2 {{ font-size: 19px; margin-top: 28px; }}
+</style>
+</head>
+<body>
+<header><a href="/">La Maison du Thé</a></header>
+<main>
+  <h1>Vos données et l'assistant de la boutique</h1>
+
+  <h2>Qui vous répond</h2>
+  <p>Le chat de la boutique est tenu par un assistant automatique : un programme, pas une
+     personne. Quand il ne peut pas vous aider, ou si vous le demandez, un conseiller de la
+     boutique prend le relais dans la même conversation.</p>
+
+  <h2>Ce que nous conservons</h2>
+  <ul>
+    <li><strong>Vos conversations</strong> avec l'assistant et nos conseillers : vos messages et nos
+        réponses, y compris le numéro de commande, l'adresse e-mail ou le code postal que vous
+        donnez pour vérifier une commande.</li>
+    <li><strong>Vos demandes transmises à un conseiller</strong> (dossiers) : leur résumé, les
+        échanges et la note que vous donnez à la fin.</li>
+    <li><strong>Vos avis</strong> sur les réponses de l'assistant (« Cette réponse vous
+        a-t-elle aidé ? »).</li>
+  </ul>
+  <p>Ces données servent uniquement à traiter vos demandes et à améliorer les réponses de
+     l'assistant. Sur votre appareil, votre navigateur garde l'historique du chat, à partir du
+     moment où vous l'ouvrez, pour que vous le retrouviez d'une page à l'autre.</p>
+
+  <h2>Combien de temps</h2>
+  <p>Chaque type de donnée est conservé pendant une durée limitée, fixée par la boutique, puis
+     supprimé.</p>
+
+  <h2>Vos droits</h2>
+  <p>Vous pouvez obtenir une copie de vos données ou demander leur effacement en écrivant à
+     <a href="mailto:{email}">{email}</a>, avec votre adresse e-mail, un numéro de commande ou la
+     conversation concernée. Après un effacement, l'historique du chat disparaît aussi de votre
+     navigateur à votre prochaine visite. Vous pouvez également adresser une réclamation à la
+     CNIL (www.cnil.fr).</p>
+</main>
+</body>
+</html>
+"""
+
+
+def create_app(socket_url: str | None = None, privacy_url: str | None = None) -> FastAPI:
+    settings = Settings()
+    socket_url = socket_url or settings.socket_url
+    privacy_url = privacy_url or settings.privacy_url
     app = FastAPI(
         title="Comptoir — widget de chat", docs_url=None, redoc_url=None, openapi_url=None
     )
-    page = shop_page(socket_url)
+    page = shop_page(socket_url, privacy_url)
+    notice = privacy_page(settings.support_email)
     policy = _content_security_policy(socket_url)
 
     @app.get("/", response_class=HTMLResponse)
@@ -126,6 +191,18 @@ def create_app(socket_url: str | None = None) -> FastAPI:
             page,
             headers={
                 "Content-Security-Policy": policy,
+                "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "same-origin",
+            },
+        )
+
+    @app.get("/confidentialite", response_class=HTMLResponse)
+    def privacy() -> HTMLResponse:
+        return HTMLResponse(
+            notice,
+            headers={
+                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
                 "X-Content-Type-Options": "nosniff",
                 "Referrer-Policy": "same-origin",
             },

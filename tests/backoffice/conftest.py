@@ -41,12 +41,14 @@ OPEN_TIME = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 
 
 class RasaStandIn(StandIn):
-    """Rasa's HTTP API for what the back office calls: GET …/tracker, POST …/trigger_intent."""
+    """Rasa's HTTP API for what the back office calls: GET …/tracker, POST …/trigger_intent,
+    POST /model/parse (what `parses` says of a text; by default a confident `faq`)."""
 
     def __init__(self, token: str) -> None:
         super().__init__()
         self.token = token
         self.trackers: dict[str, dict[str, Any]] = {}
+        self.parses: dict[str, dict[str, Any]] = {}
         self.fail_with: int | None = None
 
     def handle(
@@ -54,6 +56,12 @@ class RasaStandIn(StandIn):
     ) -> tuple[int, Any]:
         if query.get("token") != self.token:
             return 401, {"status": "failure", "reason": "NotAuthenticated"}
+        if verb == "POST" and path == "/model/parse":
+            if self.fail_with:
+                return self.fail_with, {"status": "failure", "message": "boom"}
+            text = json.loads(body).get("text", "")
+            faq = {"intent": {"name": "faq", "confidence": 0.9}, "entities": []}
+            return 200, {"text": text, **self.parses.get(text, faq)}
         match = re.fullmatch(r"/conversations/([^/]+)/(tracker|trigger_intent)", path)
         if not match:
             return 404, {"status": "failure"}

@@ -16,6 +16,7 @@ ROLE_PREFIXES = {
     "/inbox": {"agent", "admin"},
     "/faq": {"editor", "admin"},
     "/users": {"admin"},
+    "/privacy": {"admin"},
     "/account": {"agent", "editor", "admin"},
 }
 PUBLIC = {"/login", "/healthz", "/", "/logout"}  # "/" only redirects; logout needs CSRF

@@ -114,3 +114,52 @@ def test_every_page_works_under_the_security_policy(server: tuple[str, Any], pag
         page.goto(f"{url}{path}")
         expect(page.locator("h1")).to_be_visible()
     assert page.evaluate("sessionStorage.getItem('csp')") is None and refused == [], refused
+
+
+def test_nothing_is_wider_than_a_phone(server: tuple[str, Any], page: Any) -> None:
+    """At 412 px (a common phone), no page of the back office scrolls sideways: tables become
+    one card per row, long e-mails and requests wrap. Screenshots land in reports/screenshots."""
+    from playwright.sync_api import expect
+
+    url, app = server
+    with app.state.sessions() as db:
+        db.add(
+            User(
+                email="adelaide.de-la-tour-d-auvergne.administratrice@boutique-de-demonstration.fr",
+                display_name="Adélaïde de La Tour d'Auvergne",
+                role="admin",
+                password_hash=HASH,
+                active=True,
+            )
+        )
+        db.commit()
+    service = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+    case = httpx.post(
+        f"{url}/api/handoffs",
+        headers=service,
+        json={
+            "conversation_id": "web-telephone-tres-long-identifiant-de-conversation-0123456789",
+            "channel": "socketio",
+            "reason": "upset",
+            "summary": {"request": "Mon colis CM483391 est en retard depuis dix jours " * 3},
+        },
+    )
+    assert case.status_code == 201
+    page.set_viewport_size({"width": 412, "height": 900})
+    page.goto(f"{url}/login")
+    page.get_by_label("E-mail").fill(
+        "adelaide.de-la-tour-d-auvergne.administratrice@boutique-de-demonstration.fr"
+    )
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page).to_have_url(f"{url}/inbox")
+    shots = os.path.join(os.path.dirname(__file__), "..", "..", "reports", "screenshots")
+    os.makedirs(shots, exist_ok=True)
+    widths = {}
+    for path in ("/inbox", f"/inbox/{case.json()['id']}", "/users", "/faq", "/faq/history"):
+        page.goto(f"{url}{path}")
+        expect(page.locator("h1")).to_be_visible()
+        widths[path] = page.evaluate("document.documentElement.scrollWidth")
+        name = path.strip("/").replace("/", "-") or "inbox"
+        page.screenshot(path=os.path.join(shots, f"backoffice-{name}-412.png"), full_page=True)
+    assert all(width <= 412 for width in widths.values()), widths

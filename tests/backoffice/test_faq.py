@@ -9,6 +9,7 @@ import pytest
 from markupsafe import escape
 
 from bot.backoffice.db import FaqChange
+from bot.backoffice.faq import DUPLICATE_CONFIDENCE
 from bot.kb import Entry
 from bot.kb.config import get_kb_settings
 from bot.kb.encoders import Encoder
@@ -95,6 +96,17 @@ def test_near_duplicate_needs_confirmation(bo: BackOffice, kb_dir: Path, encoder
     warned = bo.client.post("/faq/new", data={**copy, "csrf_token": csrf})
     assert warned.status_code == 409
     assert "Doublon probable" in warned.text and existing.id in warned.text
+    # Every phrasing the existing entry would take is listed, not only the best one.
+    threshold = max(bot.params.answer_threshold, DUPLICATE_CONFIDENCE)
+    phrasings = [copy["question"], *copy["alternatives"].split("\n")]
+    taken = [
+        p
+        for p in phrasings
+        if any(h.id == existing.id and h.score >= threshold for h in bot.search(p, 3).hits)
+    ]
+    assert len(taken) >= 2
+    for phrasing in taken:
+        assert f"« {escape(phrasing)} »" in warned.text
     assert "Publier quand même" in warned.text
     assert bot.current_version() == version  # nothing published
     forced = bo.client.post(
@@ -206,6 +218,7 @@ def test_test_a_question_box(bo: BackOffice) -> None:
     )
     assert fragment.status_code == 200 and "<html" not in fragment.text
     assert "le bot répond" in fragment.text and "delivery_cost." in fragment.text
+    assert "Intention reconnue : <code>faq</code>" in fragment.text
     assert fragment.text.count("score ") == 3
     none = bo.client.get("/faq/test", params={"q": "quelle est la capitale du Pérou"}).text
     assert "<html" in none and ("pas de réponse" in none or "choix" in none)
@@ -232,3 +245,32 @@ def test_control_characters_are_removed_from_faq_fields(bo: BackOffice) -> None:
     assert change.after["question"] == "Vendez-vous des calendriers de l'avent ?"
     assert change.after["answer"] == "Oui : de novembre à Noël."
     assert change.after["alternatives"][-1] == "calendrier surprise"
+
+
+def test_the_test_box_says_what_the_live_bot_does(bo: BackOffice) -> None:
+    """An order question starts its flow and never reaches the FAQ, whatever the FAQ would
+    answer; an upset shopper goes to a person; without Rasa the page says it is the FAQ alone."""
+    bo.login("editor@boutique.fr")
+    question = "Combien coûte la livraison de ma commande CM123456 ?"
+    bo.rasa.parses[question] = {
+        "intent": {"name": "track_order", "confidence": 0.81},
+        "entities": [{"entity": "order_number", "value": "CM123456"}],
+    }
+    page = bo.client.get("/faq/test", params={"q": question}).text
+    assert "il lance la démarche « Suivi de commande »" in page
+    assert "la FAQ n'est pas consultée" in page and "le bot répond" not in page
+    assert "score " not in page  # the knowledge base was not asked
+
+    angry = "Combien coûte la livraison ? C'est du vol !!"
+    bo.rasa.parses[angry] = {
+        "intent": {"name": "faq", "confidence": 0.7},
+        "entities": [],
+        "mood": {"label": "upset", "cues": ["vol"]},
+    }
+    page = bo.client.get("/faq/test", params={"q": angry}).text
+    assert "il passe la main à un conseiller" in page and "semble mécontent" in page
+
+    bo.rasa.fail_with = 503
+    page = bo.client.get("/faq/test", params={"q": "Combien coûte la livraison ?"}).text
+    assert "Le serveur de l'assistant ne répond pas" in page
+    assert "le bot répond" in page and "delivery_cost." in page

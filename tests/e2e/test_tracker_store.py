@@ -4,6 +4,8 @@ memory): every event is a row, and a restarted Rasa carries on from the database
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
@@ -65,3 +67,31 @@ def test_the_message_embedding_reaches_the_actions_but_is_not_stored(stack: Stac
     assert stored and not any("text_vector" in data for data in stored)
     events = stack.tracker(sender)["events"]
     assert not any("text_vector" in (e.get("parse_data") or {}) for e in events)
+
+
+def test_an_erased_conversation_does_not_come_back_from_memory(stack: Stack, demo_orders):
+    """bot.privacy erases the rows while Rasa runs and holds the conversation in memory; the
+    shopper writes again on the same id (as on Telegram): only the new message is stored."""
+    order = next(o for o in demo_orders if o["status"] == "shipped")
+    sender = "e2e-erased"
+    stack.say(sender, f"Où en est ma commande {order['number']} ?")
+    stack.say(sender, f"mon mail c'est {order['email']}")
+    assert rows_of(stack, sender) > 8
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.privacy", "erase", "--conversation", sender, "--yes"],
+        env=stack.env,
+        cwd=stack.env["PYTHONPATH"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert rows_of(stack, sender) == 0
+
+    assert texts(stack.say(sender, "bonjour"))
+    with sqlite3.connect(stack.env["COMPTOIR_TRACKER_DB"]) as db:
+        stored = " ".join(
+            row[0] for row in db.execute("SELECT data FROM events WHERE sender_id = ?", (sender,))
+        )
+    assert "bonjour" in stored
+    assert order["email"] not in stored and order["number"] not in stored

@@ -212,20 +212,18 @@ def test_return_of_unknown_or_no_article_is_422(client: TestClient, orders: Orde
 
 def test_refunds_of_a_cancelled_order(client: TestClient, orders: Orders) -> None:
     sample = orders.find(S.CANCELLED)
-    response = client.get(f"/v1/orders/{sample.number}/refunds", params=sample.by_postcode)
+    response = client.post(f"/v1/orders/{sample.number}/refunds", json=sample.by_postcode)
     refunds = [Refund.model_validate(r) for r in response.json()]
     assert len(refunds) == 1 and refunds[0].amount == sample.order.total
     assert refunds[0].status in ("processing", "refunded")
     _error(
-        client.get(f"/v1/orders/{sample.number}/refunds", params={"email": "x@exemple.fr"}),
+        client.post(f"/v1/orders/{sample.number}/refunds", json={"email": "x@exemple.fr"}),
         403,
         "verification_failed",
     )
-    _error(
-        client.get("/v1/orders/CM000003/refunds", params=sample.by_email), 404, "order_not_found"
-    )
+    _error(client.post("/v1/orders/CM000003/refunds", json=sample.by_email), 404, "order_not_found")
     paid = orders.find(S.PAID)
-    assert client.get(f"/v1/orders/{paid.number}/refunds", params=paid.by_email).json() == []
+    assert client.post(f"/v1/orders/{paid.number}/refunds", json=paid.by_email).json() == []
 
 
 def _claim(client: TestClient, sample: Sample, kind: str, skus: list[str] | None = None):  # type: ignore[no-untyped-def]
@@ -271,7 +269,7 @@ def test_wrong_item_out_of_stock_is_refunded(client: TestClient, orders: Orders)
     orders.set_stock(item.sku, 0)
     claim = _claim(client, sample, "wrong_item", [item.sku]).json()
     assert claim["resolution"] == "refund"
-    refunds = client.get(f"/v1/orders/{sample.number}/refunds", params=sample.by_email).json()
+    refunds = client.post(f"/v1/orders/{sample.number}/refunds", json=sample.by_email).json()
     assert refunds[-1]["reason"] == f"Réclamation {claim['reference']}"
     assert refunds[-1]["amount"] == round(item.unit_price * item.quantity, 2)
 

@@ -20,11 +20,11 @@ from .conftest import API_KEY, Orders
 S = OrderStatus
 V1_CALLS = [
     ("post", "/v1/orders/CM000000/verify"),
-    ("get", "/v1/orders/CM000000/tracking"),
+    ("post", "/v1/orders/CM000000/tracking"),
     ("post", "/v1/orders/CM000000/cancel"),
     ("post", "/v1/orders/CM000000/address"),
     ("post", "/v1/orders/CM000000/returns"),
-    ("get", "/v1/orders/CM000000/refunds"),
+    ("post", "/v1/orders/CM000000/refunds"),
     ("post", "/v1/orders/CM000000/claims"),
     ("get", "/v1/shipping-methods"),
     ("get", "/v1/return-policy"),
@@ -55,6 +55,19 @@ def test_health_and_docs_need_no_key(ro_client: TestClient) -> None:
     assert ro_client.get("/health").json() == {"status": "ok"}
     assert ro_client.get("/docs").status_code == 200
     assert "/v1/orders/{number}/verify" in ro_client.get("/openapi.json").json()["paths"]
+
+
+def test_no_proof_is_ever_asked_in_a_url(ro_client: TestClient) -> None:
+    """URLs end up in access logs: every proof is in a documented JSON body instead."""
+    paths = ro_client.get("/openapi.json").json()["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            names = {p["name"] for p in operation.get("parameters", [])}
+            assert not names & {"email", "postcode"}, (method, path)
+    for read in ("tracking", "refunds"):
+        operations = paths[f"/v1/orders/{{number}}/{read}"]
+        assert set(operations) == {"post"} and "requestBody" in operations["post"]
+        assert operations["post"]["description"]  # /docs says why a read is a POST
 
 
 def test_verify_by_email_ignores_case_and_spaces(ro_client: TestClient, ro_orders: Orders) -> None:
@@ -165,30 +178,38 @@ def test_wrong_proofs_are_throttled_per_client_not_per_order(
     )
 
 
-def test_tracking_by_query_proof(ro_client: TestClient, ro_orders: Orders) -> None:
+def test_tracking_by_proof_in_the_body(ro_client: TestClient, ro_orders: Orders) -> None:
     sample = ro_orders.find(S.DELAYED)
-    response = ro_client.get(f"/v1/orders/{sample.number}/tracking", params=sample.by_email)
+    response = ro_client.post(f"/v1/orders/{sample.number}/tracking", json=sample.by_email)
     assert response.status_code == 200
     tracking = Tracking.model_validate(response.json())
     assert tracking.delayed and tracking.status == S.DELAYED and tracking.events
     assert tracking.tracking_number and tracking.tracking_number in (tracking.tracking_url or "")
     _error(
-        ro_client.get(f"/v1/orders/{sample.number}/tracking", params={"postcode": "00000"}),
+        ro_client.post(f"/v1/orders/{sample.number}/tracking", json={"postcode": "00000"}),
         403,
         "verification_failed",
     )
     _error(
-        ro_client.get("/v1/orders/CM000002/tracking", params=sample.by_email),
+        ro_client.post("/v1/orders/CM000002/tracking", json=sample.by_email),
         404,
         "order_not_found",
     )
-    _error(ro_client.get(f"/v1/orders/{sample.number}/tracking"), 422, "proof_required")
+    _error(ro_client.post(f"/v1/orders/{sample.number}/tracking", json={}), 422, "proof_required")
+
+
+def test_a_proof_in_the_query_string_is_not_served(ro_client: TestClient, ro_orders: Orders):
+    """The former GET with ?email= is refused outright (405), not read as "no such order"."""
+    sample = ro_orders.find(S.SHIPPED)
+    for read in ("tracking", "refunds"):
+        url = f"/v1/orders/{sample.number}/{read}"
+        _error(ro_client.get(url, params=sample.by_email), 405, "method_not_allowed")
 
 
 def test_tracking_of_an_order_not_shipped_yet(ro_client: TestClient, ro_orders: Orders) -> None:
     sample = ro_orders.find(S.PREPARING)
-    tracking = ro_client.get(
-        f"/v1/orders/{sample.number}/tracking", params=sample.by_postcode
+    tracking = ro_client.post(
+        f"/v1/orders/{sample.number}/tracking", json=sample.by_postcode
     ).json()
     assert tracking["carrier"] is None and tracking["events"] == []
     assert tracking["status"] == "preparing"

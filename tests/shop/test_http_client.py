@@ -3,14 +3,17 @@ servers: a closed port, a slow server, 5xx answers and malformed bodies."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import pytest
+import requests
 
 from bot.clients.shop.contract import (
     InvalidRequest,
@@ -142,7 +145,7 @@ def test_calls_are_logged_without_e_mails(
             shop.verify_order(sample.email, Verification(email=sample.email))
     calls = [r for r in caplog.records if r.getMessage() == "shop call"]
     fields = [(r.shop_method, r.shop_path, r.shop_status) for r in calls]  # type: ignore[attr-defined]
-    assert ("GET", f"/v1/orders/{sample.number}/tracking", "200") in fields
+    assert ("POST", f"/v1/orders/{sample.number}/tracking", "200") in fields
     assert any("<e-mail>" in path and status == "404" for _, path, status in fields)
     assert calls and all(isinstance(getattr(r, "latency_ms", None), int) for r in calls)
     formatted = KeyValueFormatter("%(message)s").format(calls[0])  # as the process prints it
@@ -150,6 +153,41 @@ def test_calls_are_logged_without_e_mails(
     for record in caplog.records:
         assert sample.email not in record.getMessage()
         assert sample.email.split("@")[0] not in str(record.__dict__)
+
+
+def test_proofs_travel_in_bodies_never_in_urls(live_server: str, orders: Orders) -> None:
+    """Whatever the call, the URL (what access logs and proxies keep) holds no e-mail or
+    postcode: the proof is in the JSON body."""
+    sent: list[requests.PreparedRequest] = []
+    session = requests.Session()
+    session.hooks["response"].append(lambda response, *_a, **_k: sent.append(response.request))
+    shop = _client(live_server, session=session)
+    paid = orders.find(S.PAID)
+    delivered = orders.find(
+        S.DELIVERED, lambda o: not o.returns and all(i.returnable for i in o.items)
+    )
+    new = Address(name="X", line1="1 rue Y", postcode="44000", city="Nantes")
+    for sample, proof in (
+        (paid, Verification(email=paid.email)),
+        (delivered, Verification(postcode=delivered.postcode)),
+    ):
+        shop.verify_order(sample.number, proof, "client-key")
+        shop.tracking(sample.number, proof)
+        shop.refunds(sample.number, proof)
+    shop.change_address(paid.number, Verification(postcode=paid.postcode), new)
+    shop.cancel_order(paid.number, Verification(email=paid.email))
+    item = delivered.order.items[0]
+    shop.create_return(delivered.number, Verification(email=delivered.email), [item.sku], "x")
+    with contextlib.suppress(NotAllowed):  # the shop's rules may refuse it: the proof was sent
+        shop.create_claim(delivered.number, Verification(email=delivered.email), ClaimKind.DAMAGED)
+    assert len(sent) == 10
+    secrets = [paid.email, paid.postcode, delivered.email, delivered.postcode]
+    secrets += [quote(secret, safe="") for secret in secrets]
+    for request in sent:
+        assert request.method == "POST" and "?" not in (request.url or "")
+        assert not [secret for secret in secrets if secret in (request.url or "")], request.url
+        proof = json.loads(request.body or b"{}")
+        assert proof.get("email") or proof.get("postcode"), request.url
 
 
 def test_closed_port_fails_fast(closed_port: int) -> None:

@@ -38,6 +38,8 @@ def web_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WidgetStack]
         tmp,
         COMPTOIR_WEB_PORT=str(free_port()),
         COMPTOIR_RASA_CREDENTIALS=str(tmp / "credentials.yml"),
+        # the register of erased conversations the widget's channel reads (bot/core/forgotten.py)
+        COMPTOIR_FORGOTTEN_DB=str(tmp / "forgotten.db"),
     )
     env["COMPTOIR_WIDGET_SOCKET_URL"] = f"http://127.0.0.1:{env['COMPTOIR_RASA_PORT']}"
     stack = WidgetStack(env=env, logs=tmp)

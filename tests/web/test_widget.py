@@ -203,9 +203,11 @@ def test_a_reload_with_the_chat_open_shows_the_newest_messages(
 
     context, page = open_widget(browser, web_stack.web_url)
     try:
-        # once the server has issued the conversation id (the widget saves its state then)
+        # once the server has issued the conversation id (the widget saves its state then); a
+        # function, not an expression, which the page's policy (no 'unsafe-eval') would refuse
         page.wait_for_function(
-            "(JSON.parse(localStorage.getItem('comptoir') || '{}')).sessionId", timeout=WAIT_MS
+            "() => (JSON.parse(localStorage.getItem('comptoir') || '{}')).sessionId",
+            timeout=WAIT_MS,
         )
         page.evaluate("""() => {
             const state = JSON.parse(localStorage.getItem('comptoir'));

@@ -7,6 +7,7 @@ version now published (faq.publish does the check and the write as one step).
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -14,10 +15,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.core.replies import REQUESTS
 from bot.kb import TOPICS, Entry, KBError, Problem
 
 from .. import faq
 from ..db import FaqChange
+from ..rasa import RasaError
 from ..security import Db, EditorUser
 from ..web import clock_time, render
 
@@ -45,11 +48,20 @@ def index(request: Request, user: EditorUser, q: str = "", topic: str = "") -> R
 
 
 @router.get("/test")
-def test_question(request: Request, user: EditorUser, q: str = "") -> Response:
+async def test_question(request: Request, user: EditorUser, q: str = "") -> Response:
+    """What the live bot will do with this question: Rasa's reading first (a question about an
+    order starts that flow, it never reaches the FAQ), then the knowledge base if consulted."""
     q = q[:1000]
-    result = request.app.state.kb.search(q, 3) if q.strip() else None
+    verdict = None
+    if q.strip():
+        parse, error = None, None
+        try:
+            parse = await request.app.state.rasa.parse(q)
+        except RasaError as failure:
+            error = str(failure)
+        verdict = await asyncio.to_thread(faq.bot_verdict, request.app.state.kb, q, parse, error)
     template = "_faq_test.html" if request.headers.get("hx-request") else "faq_test.html"
-    return render(request, template, {"result": result, "q": q})
+    return render(request, template, {"verdict": verdict, "q": q, "requests": REQUESTS})
 
 
 @router.get("/history")

@@ -4,6 +4,9 @@ Every call has a timeout and an overall deadline (the shopper must hear back wit
 apology included); idempotent calls are retried a bounded number of times, writes only when
 the request surely never left; every failure becomes a typed `ShopError` carrying the shop's
 own code and French message. Logs carry method, path, status and latency, never an e-mail.
+Proofs of ownership (e-mail, postcode) travel only in JSON bodies, never in a URL, where the
+shop's access log, a proxy's or a tracing tool would keep them: reads that need a proof
+(tracking, refunds) are POSTs the shop treats as reads, hence retried like GETs.
 """
 
 from __future__ import annotations
@@ -144,7 +147,7 @@ class HttpShopClient:
         return self._parse(Order, data)
 
     def tracking(self, number: str, proof: Verification) -> Tracking:
-        data = self._call("GET", self._order(number, "tracking"), params=_proof(proof))
+        data = self._call("POST", self._order(number, "tracking"), body=_proof(proof))
         return self._parse(Tracking, data)
 
     def cancel_order(self, number: str, proof: Verification) -> Order:
@@ -166,7 +169,7 @@ class HttpShopClient:
         return self._parse(ReturnInfo, data)
 
     def refunds(self, number: str, proof: Verification) -> list[Refund]:
-        data = self._call("GET", self._order(number, "refunds"), params=_proof(proof))
+        data = self._call("POST", self._order(number, "refunds"), body=_proof(proof))
         return self._parse(list[Refund], data)
 
     def create_claim(
@@ -213,12 +216,13 @@ class HttpShopClient:
         method: str,
         path: str,
         *,
-        params: dict[str, str] | None = None,
         body: dict[str, Any] | None = None,
         idempotent: bool = True,
         headers: dict[str, str] | None = None,
     ) -> Any:
-        """One API call within the deadline; returns the decoded JSON of a 2xx answer."""
+        """One API call within the deadline; returns the decoded JSON of a 2xx answer.
+        `idempotent` (safe to repeat: reads, even sent as POST) allows retries after a 5xx or
+        a lost answer. There are no query parameters, on purpose: nothing personal in URLs."""
         give_up_at = time.monotonic() + self.deadline
         retrying = Retrying(
             stop=stop_after_attempt(self.retries + 1)
@@ -228,11 +232,9 @@ class HttpShopClient:
             reraise=True,
         )
         try:
-            status, content = retrying(
-                self._attempt, method, path, params, body, give_up_at, headers
-            )
+            status, content = retrying(self._attempt, method, path, body, give_up_at, headers)
         except (requests.RequestException, _ServerError, _OutOfTime):
-            # `from None`: the cause's text holds the URL, query string (an e-mail) included.
+            # `from None`: the cause's text holds the URL (a mistyped number may be an e-mail).
             raise ShopUnavailable(UNAVAILABLE) from None
         if 200 <= status < 300:
             try:
@@ -246,7 +248,6 @@ class HttpShopClient:
         self,
         method: str,
         path: str,
-        params: dict[str, str] | None,
         body: dict[str, Any] | None,
         give_up_at: float,
         headers: dict[str, str] | None = None,
@@ -267,7 +268,6 @@ class HttpShopClient:
             response = self.session.request(
                 method,
                 self.base_url + path,
-                params=params,
                 json=body,
                 stream=True,
                 timeout=timeout,  # type: ignore[arg-type]

@@ -18,6 +18,10 @@ What changes from Rasa 3.6's `SocketIOInput`:
   French answer and is not processed.
 - **Answers reach the widget** on python-socketio >= 5.10, where `enter_room` is a coroutine
   that Rasa 3.6 did not await (every answer was lost).
+- **An erased conversation leaves the browser too**: when the id a browser sends back names a
+  conversation erased at the shopper's request (bot/core/forgotten.py, the file
+  COMPTOIR_FORGOTTEN_DB, default var/forgotten.db), the widget is sent `clear_history` (it
+  forgets its copy of the history) and then a new conversation id.
 Runs in the Rasa environment (.venv-rasa, Python 3.10).
 """
 
@@ -25,6 +29,9 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
+import sqlite3
+from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import UserMessage
@@ -32,9 +39,20 @@ from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
 
-from bot.core import edge
+from bot.core import edge, forgotten
 
 logger = logging.getLogger(__name__)
+
+
+def erased(conversation: str) -> bool:
+    """Whether this conversation was erased at the shopper's request. A register that cannot be
+    read is logged and counts as no erasure: the browser keeps its history until it can be read."""
+    path = Path(os.environ.get("COMPTOIR_FORGOTTEN_DB") or forgotten.DEFAULT_PATH)
+    try:
+        return forgotten.was_erased(conversation, path)
+    except (OSError, sqlite3.Error):
+        logger.exception("cannot read the erased conversations (%s)", path)
+        return False
 
 
 class SocketIOInput(RasaSocketIOInput):
@@ -52,12 +70,16 @@ class SocketIOInput(RasaSocketIOInput):
 
         async def session_request(sid: str, data: Any) -> None:
             wanted = data.get("session_id") if isinstance(data, dict) else None
-            conversation = wanted if isinstance(wanted, str) and ids.valid(wanted) else ids.issue()
+            conversation, clear = ids.resume(wanted, erased)
             conversations[sid] = conversation
             # Always a room named after the conversation: answers and agents' replies go there.
             joined = sio.enter_room(sid, conversation, namespace=self.namespace)
             if inspect.isawaitable(joined):  # python-socketio >= 5.10
                 await joined
+            if clear:  # before the new id, so that the widget saves it with an empty history
+                # not the erased id: the register keeps only keyed hashes of those
+                logger.info("erased conversation: the widget starts again as %s", conversation)
+                await sio.emit("clear_history", room=sid, namespace=self.namespace)
             await sio.emit("session_confirm", conversation, room=sid, namespace=self.namespace)
 
         async def handle_message(sid: str, data: Any) -> None:

@@ -17,9 +17,9 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.core.mood import assess
+from bot.core.mood import PARSE_KEY, assess
 
-MOOD = "mood"
+MOOD = PARSE_KEY
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)

@@ -20,7 +20,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.core.handoff import ACTIVE_SLOT, BACK_OFFICE_INTENTS, HANDOFF_ACTION, RELAY_ACTION
-from bot.core.mood import UPSET
+from bot.core.mood import PARSE_KEY, UPSET
 from bot.rasa.policies.deciding import DecidingPolicy
 
 # What the policy itself predicted: after any of these, the bot listens again.
@@ -62,7 +62,7 @@ def upset(parse_data: Mapping[str, Any]) -> bool:
     """Upset, as the mood annotator says; but describing a damaged parcel is negative by
     nature ("complètement cassé, le carton écrasé"): a problem report needs an angry cue
     (insult, threat, shouting) to count."""
-    mood = parse_data.get("mood") or {}
+    mood = parse_data.get(PARSE_KEY) or {}
     if mood.get("label") != UPSET:
         return False
     intent = (parse_data.get("intent") or {}).get("name")

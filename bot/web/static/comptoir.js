@@ -4,12 +4,21 @@
  *
  *   <script src="/widget/comptoir.js" data-socket-url="http://127.0.0.1:5005" defer></script>
  *
- * Optional attributes: data-socket-path (default "/socket.io/"), data-title,
+ * Optional attributes: data-privacy-url (the shop's privacy notice, linked from the notice that
+ * opens the conversation), data-socket-path (default "/socket.io/"), data-title,
  * data-storage-key (default "comptoir"), data-io-src and data-css (default: siblings of this file).
  *
  * Rasa socket.io protocol (credentials.yml, session_persistence: true): on connect emit
  * "session_request" {session_id}, receive "session_confirm", send "user_uttered"
  * {message, session_id}, receive "bot_uttered" {text, quick_replies|buttons, attachment}.
+ * The server issues the conversation id; when the conversation this browser kept was erased at
+ * the shopper's request, it sends "clear_history" before confirming a new id, and the widget
+ * forgets its copy (bot/rasa/channels/socketio.py).
+ *
+ * Privacy: the conversation opens with a notice that an automated assistant answers and a link
+ * to the shop's privacy notice. Nothing is written to the browser's storage before the shopper
+ * opens the chat: until then the widget reads one key (a conversation they already had) and
+ * keeps its state in memory.
  *
  * Security: bot and shopper text is only ever inserted with textContent / DOM nodes, never
  * innerHTML; links are built as <a> elements and only for http(s) URLs.
@@ -25,6 +34,7 @@
   var base = script.src.replace(/[^/]*(\?.*)?$/, "");
   var config = {
     socketUrl: script.getAttribute("data-socket-url") || window.location.origin,
+    privacyUrl: script.getAttribute("data-privacy-url") || "",
     socketPath: script.getAttribute("data-socket-path") || "/socket.io/",
     title: script.getAttribute("data-title") || "Assistant de la boutique",
     storageKey: script.getAttribute("data-storage-key") || "comptoir",
@@ -48,6 +58,10 @@
     send: "Envoyer",
     typing: "L'assistant écrit…",
     intro: "Bonjour ! Posez votre question : suivi de commande, retour, livraison…",
+    // EU AI Act art. 50: the shopper is told from the first message that a program answers.
+    disclosure: "Vous discutez avec l'assistant automatique de la boutique. Un conseiller peut " +
+      "prendre le relais. Vos messages sont conservés pour traiter votre demande",
+    privacyLink: "en savoir plus",
     you: "Vous",
     bot: "Assistant",
     offline: "Connexion perdue, nouvel essai en cours…",
@@ -56,26 +70,30 @@
   };
 
   // ---------------------------------------------------------------- state (localStorage)
+  // `stored`: the shopper has opened the chat, now or on an earlier visit (the key exists). Until
+  // then the state lives in memory only and nothing is written. The conversation id comes from
+  // the server (session_confirm), never from the browser.
+  var stored = false;
   function load() {
     try {
       var raw = window.localStorage.getItem(config.storageKey);
-      var state = raw ? JSON.parse(raw) : null;
-      if (state && typeof state === "object" && Array.isArray(state.history)) { return state; }
+      var saved = raw ? JSON.parse(raw) : null;
+      if (saved && typeof saved === "object" && Array.isArray(saved.history)) {
+        stored = true;
+        return saved;
+      }
     } catch (e) { /* private mode or corrupt value: start afresh */ }
     return { sessionId: null, history: [], open: false };
   }
   function save() {
     state.history = state.history.slice(-MAX_HISTORY);
+    if (!stored) { return; }
     try { window.localStorage.setItem(config.storageKey, JSON.stringify(state)); } catch (e) { }
   }
-  function newId() {
-    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID().replace(/-/g, ""); }
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  function forget() {
+    try { window.localStorage.removeItem(config.storageKey); } catch (e) { }
   }
   var state = load();
-  if (!state.sessionId) { state.sessionId = newId(); save(); }
 
   // ---------------------------------------------------------------- DOM helpers
   function el(tag, attrs, children) {
@@ -212,8 +230,29 @@
     new window.ResizeObserver(function () { if (atBottom) { scrollDown(); } }).observe(log);
   }
 
+  function privacyHref() {
+    if (!config.privacyUrl) { return null; }
+    try { return safeHref(new URL(config.privacyUrl, window.location.href).href); } catch (e) { return null; }
+  }
+
+  // Who answers and what is kept, before anything else in the conversation.
+  function disclosure() {
+    var note = el("p", { "class": "comptoir-disclosure" }, [document.createTextNode(T.disclosure)]);
+    var href = privacyHref();
+    if (href) {
+      note.appendChild(document.createTextNode(" : "));
+      var link = el("a", { href: href, target: "_blank", rel: "noopener", "class": "comptoir-link" });
+      link.textContent = T.privacyLink;
+      link.appendChild(el("span", { "class": "comptoir-sr", text: T.newTab }));
+      note.appendChild(link);
+    }
+    note.appendChild(document.createTextNode("."));
+    return note;
+  }
+
   function renderHistory() {
     log.textContent = "";
+    log.appendChild(disclosure());
     log.appendChild(el("p", { "class": "comptoir-intro", text: T.intro }));
     state.history.forEach(renderMessage);
     var last = state.history[state.history.length - 1];
@@ -234,6 +273,7 @@
 
   // ---------------------------------------------------------------- open / close
   function setOpen(open, focus) {
+    if (open) { stored = true; }  // from now on the conversation is kept across reloads
     state.open = open;
     save();
     panel.hidden = !open;
@@ -277,6 +317,14 @@
       socket.on("connect", function () {
         showNotice("");
         socket.emit("session_request", { session_id: state.sessionId });
+      });
+      // The conversation this browser kept was erased: its copy goes too; a new id follows.
+      socket.on("clear_history", function () {
+        forget();
+        state.history = [];
+        state.sessionId = null;
+        setTyping(false);
+        renderHistory();
       });
       socket.on("session_confirm", function (data) {
         var id = typeof data === "string" ? data : (data && data.session_id);

@@ -195,7 +195,10 @@ class TelegramInput(InputChannel):
             try:
                 update = Update.de_json(json.loads(request.body), self.bot)
             except Exception as error:  # malformed JSON or not an Update
-                logger.warning("telegram webhook rejected: malformed update (%s)", error)
+                # the type only: the error's text may quote the update, i.e. the message
+                logger.warning(
+                    "telegram webhook rejected: malformed update (%s)", type(error).__name__
+                )
                 return response.json({"ok": False, "error": "malformed update"}, status=400)
             if not self.seen.first_time(update.update_id):
                 logger.info("telegram update %s already handled", update.update_id)

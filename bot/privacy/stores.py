@@ -1,0 +1,221 @@
+"""Where shoppers' data lives outside the back office: Rasa's tracker store and the FAQ feedback
+file. Read and changed from the 3.11 side without Rasa: the `events` table is described here
+column for column as Rasa 3.6's SQLTrackerStore creates it (id, sender_id, type_name, timestamp,
+intent_name, action_name, data as JSON text)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+
+from .criteria import Matcher
+
+metadata = sa.MetaData()
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("type_name", sa.String(255), nullable=False),
+    sa.Column("timestamp", sa.Float),
+    sa.Column("intent_name", sa.String(255)),
+    sa.Column("action_name", sa.String(255)),
+    sa.Column("data", sa.Text),
+)
+CHUNK = 500  # ids per IN (…) clause
+
+
+def like_pattern(term: str) -> str:
+    """`%term%` for LIKE … ESCAPE '\\', as the term appears in Rasa's JSON (ASCII-escaped)."""
+    encoded = json.dumps(term.lower())[1:-1]
+    escaped = encoded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def chunks(values: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class TrackerStore:
+    """The `events` table of Rasa's SQL tracker store at `url` (SQLite or PostgreSQL). A SQLite
+    file that does not exist is an empty store (it is never created here)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    @contextmanager
+    def _engine(self) -> Iterator[Engine | None]:
+        parsed = make_url(self.url)
+        if parsed.get_backend_name() == "sqlite":
+            path = parsed.database or ""
+            if not path or path == ":memory:" or not Path(path).exists():
+                yield None
+                return
+            engine = sa.create_engine(self.url, connect_args={"timeout": 15})
+        else:
+            engine = sa.create_engine(self.url, pool_pre_ping=True)
+        try:
+            if not sa.inspect(engine).has_table("events"):
+                yield None
+            else:
+                yield engine
+        finally:
+            engine.dispose()
+
+    def find(self, matcher: Matcher, ids: Iterable[str] = ()) -> set[str]:
+        """The conversations with an event mentioning a term, plus those of `ids` that exist."""
+        found: set[str] = set()
+        with self._engine() as engine:
+            if engine is None:
+                return found
+            with engine.connect() as db:
+                for batch in chunks(dict.fromkeys(ids)):
+                    query = sa.select(events.c.sender_id).where(events.c.sender_id.in_(batch))
+                    found.update(db.scalars(query.distinct()))
+                if matcher.terms:
+                    data = sa.func.lower(events.c.data)
+                    query = sa.select(events.c.sender_id, events.c.data).where(
+                        sa.or_(*(data.like(like_pattern(t), escape="\\") for t in matcher.terms))
+                    )
+                    for sender, raw in db.execute(query):
+                        if sender not in found and matcher.value(_decode(raw)):
+                            found.add(sender)
+        return found
+
+    def conversations(self, ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """Every event row of these conversations, oldest first, data decoded."""
+        rows: dict[str, list[dict[str, Any]]] = {}
+        with self._engine() as engine:
+            if engine is None:
+                return rows
+            with engine.connect() as db:
+                for batch in chunks(sorted(set(ids))):
+                    query = (
+                        sa.select(events)
+                        .where(events.c.sender_id.in_(batch))
+                        .order_by(events.c.sender_id, events.c.id)
+                    )
+                    for row in db.execute(query).mappings():
+                        event = dict(row)
+                        event["data"] = _decode(event["data"])
+                        rows.setdefault(row["sender_id"], []).append(event)
+        return rows
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Delete every row of these conversations; returns the number of rows."""
+        deleted = 0
+        with self._engine() as engine:
+            if engine is None:
+                return 0
+            with engine.begin() as db:
+                scrub_before(db)
+                for batch in chunks(sorted(set(ids))):
+                    deleted += db.execute(
+                        sa.delete(events).where(events.c.sender_id.in_(batch))
+                    ).rowcount
+            with engine.connect() as db:
+                scrub_after(db)
+        return deleted
+
+    def idle_since(self, cutoff: float) -> list[str]:
+        """Conversations whose last event is older than `cutoff` (Unix time)."""
+        with self._engine() as engine:
+            if engine is None:
+                return []
+            with engine.connect() as db:
+                query = (
+                    sa.select(events.c.sender_id)
+                    .group_by(events.c.sender_id)
+                    .having(sa.func.max(sa.func.coalesce(events.c.timestamp, 0)) < cutoff)
+                )
+                return list(db.scalars(query))
+
+
+def scrub_before(db: sa.Connection) -> None:
+    """On SQLite, make the deletions that follow overwrite the deleted rows with zeros (else
+    they stay readable in the file's free pages until a VACUUM)."""
+    if db.dialect.name == "sqlite":
+        db.exec_driver_sql("PRAGMA secure_delete=ON")
+
+
+def scrub_after(db: sa.Connection) -> None:
+    """On SQLite in WAL mode, fold the write-ahead log (which still holds the old pages) back
+    into the file and empty it. PostgreSQL reclaims deleted rows with (auto)vacuum."""
+    if db.dialect.name == "sqlite":
+        db.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _decode(raw: str | None) -> Any:
+    try:
+        return json.loads(raw) if raw else {}
+    except ValueError:
+        return {"unreadable": raw}
+
+
+class FeedbackFile:
+    """The shoppers' "was this helpful?" answers (JSON lines, actions/feedback.py)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def lines(self) -> list[tuple[str, Any]]:
+        """(raw line, decoded line or None) for every line of the file."""
+        if not self.path.exists():
+            return []
+        found = []
+        for raw in self.path.read_text(encoding="utf-8").splitlines():
+            try:
+                found.append((raw, json.loads(raw)))
+            except ValueError:
+                found.append((raw, None))
+        return found
+
+    def of(self, conversations: set[str]) -> list[dict[str, Any]]:
+        return [
+            line
+            for _, line in self.lines()
+            if isinstance(line, dict) and line.get("conversation") in conversations
+        ]
+
+    def remove(self, drop: Callable[[Any], bool]) -> int:
+        """Rewrite the file without the lines `drop` selects, atomically (a new file renamed
+        over the old one). A line the bot appended meanwhile makes it start again."""
+        for _ in range(10):
+            if not self.path.exists():
+                return 0
+            before = self.path.stat()
+            lines = self.lines()
+            kept = [raw for raw, line in lines if not drop(line)]
+            removed = len(lines) - len(kept)
+            if not removed:
+                return 0
+            partial = self.path.with_name(f".{self.path.name}.{secrets.token_hex(6)}.tmp")
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write("".join(raw + "\n" for raw in kept))
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                after = self.path.stat()
+                if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+                    continue  # appended to meanwhile: read it again
+                os.replace(partial, self.path)
+                return removed
+            finally:
+                partial.unlink(missing_ok=True)
+        raise RuntimeError(f"{self.path} keeps changing: try again")
