@@ -131,19 +131,21 @@ INTEGRATION = (
     "tests/conversations/",
     "tests/bench/",
     "tests/eval/test_cli.py",
-    "tests/web/test_widget.py",
-    "tests/web/test_backoffice.py",
+    "tests/web/",
     "tests/kb/",
     "tests/shop/",
     "tests/backoffice/",
     "tests/channels/",
+    "tests/privacy/",
 )
 UNIT_EXCEPT = (
     "tests/kb/test_normalise.py",
     "tests/shop/test_rules.py",
     "tests/backoffice/test_suggest.py",
     "tests/backoffice/test_passwords.py",
-    "tests/channels/test_channel_text.py",
+    "tests/web/test_app.py",
+    "tests/web/test_privacy_app.py",
+    "tests/privacy/test_units.py",
 )
 
 

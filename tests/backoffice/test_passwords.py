@@ -63,6 +63,7 @@ def test_every_zxcvbn_message_has_a_french_translation() -> None:
     assert len(messages) > 20 and messages <= set(FRENCH)
 
 
+@pytest.mark.integration  # the back office with its knowledge base: seconds to build
 def test_the_users_page_refuses_a_weak_password(bo: BackOffice) -> None:
     csrf = bo.login("admin@boutique.fr")
     form = {"email": EMAIL, "display_name": NAME, "role": "editor", "csrf_token": csrf}

@@ -120,7 +120,10 @@ def test_a_whole_conversation_leaves_nothing_personal_in_logs(stack: Stack) -> N
     summary = say(stack, sender, f"Bonjour, commande {delivered['number']} : {CLAIM_WORDS}")
     assert delivered["number"] in summary, summary
     created = say(stack, sender, "oui")
-    assert "réclamation est enregistrée" in created, created
+    # In the whole suite, other conversations may have opened this kind of claim on the same
+    # order already (the demo shop has 30 delivered orders): either way the shop was called
+    # with the shopper's words.
+    assert "réclamation est enregistrée" in created or "déjà ouverte" in created, created
 
     # A person: the shopper's message is relayed, the agent answers by first name.
     agent_email = f"agent.{sender}@boutique-demo.fr"
