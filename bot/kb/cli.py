@@ -13,7 +13,9 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
+
+from bot.core.logs import configure as configure_logging
 
 from .config import get_kb_settings
 from .types import Changes, Entry, KBError
@@ -130,11 +132,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="python -m bot.kb", description=__doc__)
-    root.add_argument(
-        "--kb-dir", help="published versions (default $COMPTOIR_KB_DIR or <repo>/kb_index)"
-    )
+Command = Callable[[str, Any, str], argparse.ArgumentParser]
+
+
+def command_line(prog: str, description: str | None) -> tuple[argparse.ArgumentParser, Command]:
+    """The options every knowledge-base command line shares (this one and bot/tools/kb), and a
+    function that adds a sub-command printing JSON with --json."""
+    root = argparse.ArgumentParser(prog=prog, description=description)
     root.add_argument("--faq-dir", help="FAQ YAML folder (default <repo>/data/faq)")
     root.add_argument("--encoder", help="encoder name (default: the tuned one)")
     root.add_argument("-v", "--verbose", action="store_true")
@@ -146,6 +150,25 @@ def parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
+    return root, command
+
+
+def run(root: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
+    """Parse, run the sub-command; a knowledge-base error is one line and exit status 2."""
+    args = root.parse_args(argv)
+    configure_logging(logging.INFO if args.verbose else logging.WARNING)
+    try:
+        return int(args.func(args))
+    except KBError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def parser() -> argparse.ArgumentParser:
+    root, command = command_line("python -m bot.kb", __doc__)
+    root.add_argument(
+        "--kb-dir", help="published versions (default $COMPTOIR_KB_DIR or <repo>/kb_index)"
+    )
     command("build", cmd_build, "publish data/faq as a new version")
     for name in ("add", "update"):
         p = command(name, cmd_edit, f"{name} entries from --file or flags and publish")
@@ -171,13 +194,4 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    try:
-        return int(args.func(args))
-    except KBError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    return run(parser(), argv)

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
-from bot.kb.cli import _print
+from bot.kb.cli import _print, command_line, run
 from bot.kb.config import get_kb_settings
-from bot.kb.types import KBError
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -82,18 +80,7 @@ def cmd_checksums(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="python -m bot.tools.kb", description=__doc__)
-    root.add_argument("--faq-dir", help="FAQ YAML folder (default <repo>/data/faq)")
-    root.add_argument("--encoder", help="encoder name (default: the tuned one)")
-    root.add_argument("-v", "--verbose", action="store_true")
-    sub = root.add_subparsers(dest="command", required=True)
-
-    def command(name: str, func: Any, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text)
-        p.add_argument("--json", action="store_true", help="print JSON")
-        p.set_defaults(func=func)
-        return p
-
+    root, command = command_line("python -m bot.tools.kb", __doc__)
     p = command("eval", cmd_eval, "dev-set metrics and held-out topic accuracy")
     p.add_argument("--dev")
     p.add_argument("--shoppers")
@@ -108,16 +95,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    try:
-        return int(args.func(args))
-    except KBError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    return run(parser(), argv)
 
 
 if __name__ == "__main__":
