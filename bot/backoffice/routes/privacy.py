@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -57,8 +57,14 @@ def _page(
 
 
 def _criteria(
-    email: str, order: str, conversation: str, telegram: str, messenger: str
+    email: Email = "",
+    order: Order = "",
+    conversation: Conversation = "",
+    telegram: ChannelId = "",
+    messenger: ChannelId = "",
 ) -> tuple[Criteria | None, str | None, dict[str, str]]:
+    """The search form, as a dependency of every route that takes it: the criteria, or why
+    they were refused, and the form as typed (shown again)."""
     form = {
         "email": email.strip(),
         "order": order.strip(),
@@ -81,6 +87,9 @@ def _criteria(
     return criteria, None, form
 
 
+Asked = Annotated[tuple[Criteria | None, str | None, dict[str, str]], Depends(_criteria)]
+
+
 @router.get("")
 def index(request: Request, admin: AdminUser) -> Response:
     return _page(request)
@@ -90,13 +99,9 @@ def index(request: Request, admin: AdminUser) -> Response:
 def search(
     request: Request,
     admin: AdminUser,
-    email: Email = "",
-    order: Order = "",
-    conversation: Conversation = "",
-    telegram: ChannelId = "",
-    messenger: ChannelId = "",
+    asked: Asked,
 ) -> Response:
-    criteria, error, form = _criteria(email, order, conversation, telegram, messenger)
+    criteria, error, form = asked
     if criteria is None:
         return _page(request, {"error": error, "form": form}, 422)
     findings = service.find(_stores(request), criteria)
@@ -107,13 +112,9 @@ def search(
 def export(
     request: Request,
     admin: AdminUser,
-    email: Email = "",
-    order: Order = "",
-    conversation: Conversation = "",
-    telegram: ChannelId = "",
-    messenger: ChannelId = "",
+    asked: Asked,
 ) -> Response:
-    criteria, error, form = _criteria(email, order, conversation, telegram, messenger)
+    criteria, error, form = asked
     if criteria is None:
         return _page(request, {"error": error, "form": form}, 422)
     stores = _stores(request)
@@ -140,15 +141,11 @@ def export(
 def erase(
     request: Request,
     admin: AdminUser,
-    email: Email = "",
-    order: Order = "",
-    conversation: Conversation = "",
-    telegram: ChannelId = "",
-    messenger: ChannelId = "",
+    asked: Asked,
     confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Without `confirm`: the confirmation step (what would be erased). With it: erase."""
-    criteria, error, form = _criteria(email, order, conversation, telegram, messenger)
+    criteria, error, form = asked
     if criteria is None:
         return _page(request, {"error": error, "form": form}, 422)
     stores = _stores(request)
