@@ -178,9 +178,12 @@ def running(stack: Stack) -> Iterator[Stack]:
             stack.stop(name)
 
 
-def read_demo_orders(env: dict[str, str]) -> list[dict[str, str]]:
+def read_demo_orders(env: dict[str, str], per_status: int | None = None) -> list[dict[str, str]]:
+    """The stack's demo orders (`python -m bot.demo_shop demo-orders`), `per_status` of each."""
+    more = ["--per-status", str(per_status)] if per_status else []
     output = subprocess.run(
-        [sys.executable, "-m", "bot.demo_shop", "demo-orders", "--db", env["COMPTOIR_SHOP_DB_URL"]],
+        [sys.executable, "-m", "bot.demo_shop", "demo-orders", "--db", env["COMPTOIR_SHOP_DB_URL"]]
+        + more,
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -3,15 +3,10 @@ each; the format is in runner.py). `make test-conversations` runs only these."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from bot.settings import ROOT
 from tests.conversations.runner import Conversation, OrderPool, load, run
-from tests.stack import Stack
+from tests.stack import Stack, read_demo_orders
 
 pytestmark = pytest.mark.e2e
 CONVERSATIONS = load()
@@ -20,24 +15,7 @@ PER_STATUS = 40  # demo orders handed out per status (each conversation gets its
 
 @pytest.fixture(scope="session")
 def order_pool(stack: Stack) -> OrderPool:
-    output = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot.demo_shop",
-            "demo-orders",
-            "--per-status",
-            str(PER_STATUS),
-            "--db",
-            stack.env["COMPTOIR_SHOP_DB_URL"],
-        ],
-        cwd=ROOT,
-        env=stack.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return OrderPool([json.loads(line) for line in output.splitlines() if line.strip()])
+    return OrderPool(read_demo_orders(stack.env, per_status=PER_STATUS))
 
 
 def test_the_suite_is_big_enough_and_readable():

@@ -14,11 +14,8 @@ the processes created (databases, feedback) must be 0600.
 
 from __future__ import annotations
 
-import json
 import re
 import stat
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -27,8 +24,7 @@ from urllib.parse import quote
 import pytest
 
 from bot.core.logs import MASKED
-from bot.settings import ROOT
-from tests.stack import Stack, agent_login, create_user, handoff_of, texts
+from tests.stack import Stack, agent_login, create_user, handoff_of, read_demo_orders, texts
 
 pytestmark = pytest.mark.e2e
 
@@ -42,16 +38,7 @@ EXPECTED_FILES = ("shop.db", "backoffice.db", "tracker.db", "proof_throttle.db")
 
 def orders_of(stack: Stack, status: str) -> list[dict]:
     """A few demo orders of one status: the last one is the least used by other tests."""
-    output = subprocess.run(
-        [sys.executable, "-m", "bot.demo_shop", "demo-orders", "--per-status", "3"]
-        + ["--db", stack.env["COMPTOIR_SHOP_DB_URL"]],
-        cwd=ROOT,
-        env=stack.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    found = [json.loads(line) for line in output.splitlines() if line.strip()]
+    found = read_demo_orders(stack.env, per_status=3)
     return [order for order in found if order["status"] == status]
 
 
