@@ -19,10 +19,6 @@ from actions.knowledge import answer, nearest, search
 from bot.clients.backoffice.models import Reason
 from bot.core import replies
 
-# What a form still needs, said plainly when the shopper's message did not give it; the form
-# then asks its question again.
-SLOT_HINTS = replies.SLOT_HINTS
-
 UNSURE_SLOT = "unsure_turn"  # the user turn at which the bot last could not help
 
 
@@ -80,7 +76,7 @@ class ActionFallback(Action):
         loop = (tracker.active_loop or {}).get("name")
         if loop:  # say what is needed; the form, run again, asks its question again
             requested = tracker.get_slot("requested_slot") or ""
-            dispatcher.utter_message(text=SLOT_HINTS.get(requested, replies.NOT_UNDERSTOOD_IN_FORM))
+            dispatcher.utter_message(text=replies.slot_hint(requested))
             return [FollowupAction(loop)]
         if next(tracker.get_latest_entity_values("order_number"), None):
             # An order number alone: most shoppers want to know where it is; the status comes

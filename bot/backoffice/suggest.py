@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.core.patterns import EMAIL, ORDER_NUMBER, POSTCODE
+from bot.core import order_numbers
+from bot.core.patterns import EMAIL, POSTCODE
 
 MIN_WORDS = 3  # "ok merci" says nothing to search for; "et la garantie ?" does
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -19,7 +20,7 @@ _QUOTED = re.compile(r"«\s*(.+?)\s*»")
 
 def says_something(text: str) -> bool:
     """More than a proof or an acknowledgement."""
-    for pattern in (EMAIL, ORDER_NUMBER, POSTCODE):
+    for pattern in (EMAIL, order_numbers.current().in_text, POSTCODE):
         text = pattern.sub(" ", text)
     return len(_WORD.findall(text)) >= MIN_WORDS
 

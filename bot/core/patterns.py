@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from typing import Dict, List
 
-# "CM482913", "cm 482913", "cm-482913", "n°482913", "#482913", or six digits alone. Postcodes
-# have five digits, phone numbers are longer runs or pairs, so six digits alone are unambiguous.
-ORDER_NUMBER = re.compile(r"(?<![\w@.])(?:cm[\s\-_#:]*)?(\d{6})(?![\w@]|\.\w)", re.IGNORECASE)
+from bot.core import order_numbers
+
+# Order numbers take the shop's format (bot/core/order_numbers.py): read it through
+# `order_numbers.current()` at each use, never a copy kept at import.
 EMAIL = re.compile(
     r"(?<![\w.+-])[a-z0-9][a-z0-9._%+\-]*@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}", re.IGNORECASE
 )
@@ -22,9 +23,9 @@ MAX_SCAN = 2000  # characters; a 10,000-character message is scanned at its head
 
 
 def normalise_order_number(raw: str) -> str | None:
-    """'cm 482913' / '482913' -> 'CM482913'; None when it is not an order number."""
-    match = ORDER_NUMBER.search(raw.strip())
-    return f"CM{match.group(1)}" if match else None
+    """'cm 482913' / '482913' -> 'CM482913' (in the shop's format); None when it is not an
+    order number."""
+    return order_numbers.current().normalise(raw)
 
 
 def normalise_email(raw: str) -> str | None:
@@ -47,9 +48,10 @@ def find_entities(text: str) -> List[Dict[str, object]]:
     def free(start: int, end: int) -> bool:
         return all(end <= span.start or start >= span.stop for span in taken)
 
+    numbers = order_numbers.current()
     for name, pattern, value_of in (
         ("email", EMAIL, lambda m: m.group(0).lower().rstrip(".")),
-        ("order_number", ORDER_NUMBER, lambda m: f"CM{m.group(1)}"),
+        ("order_number", numbers.in_text, lambda m: numbers.canonical(m.group(1))),
         ("postcode", POSTCODE, lambda m: m.group(0)),
     ):
         for match in pattern.finditer(text):

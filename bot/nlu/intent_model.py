@@ -18,7 +18,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from sklearn.svm import LinearSVC
 
-from bot.core.patterns import EMAIL, ORDER_NUMBER, POSTCODE
+from bot.core import order_numbers
+from bot.core.patterns import EMAIL, POSTCODE
 
 MAX_CHARS = 1000  # a 10,000-character message is classified on its head
 
@@ -26,10 +27,11 @@ MAX_CHARS = 1000  # a 10,000-character message is classified on its head
 def normalise(text: str) -> str:
     """Lower-case, fold accents, and replace order numbers, e-mails and postcodes by a token:
     what matters for the intent is that one is there, not which."""
-    text = unicodedata.normalize("NFKD", (text or "")[:MAX_CHARS].lower())
+    # Before lower-casing: some shops' numbers are capital letters (PrestaShop references).
+    text = EMAIL.sub(" adresseemail ", (text or "")[:MAX_CHARS])
+    text = order_numbers.current().in_text.sub(" numcommande ", text)
+    text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(char for char in text if not unicodedata.combining(char))
-    text = EMAIL.sub(" adresseemail ", text)
-    text = ORDER_NUMBER.sub(" numcommande ", text)
     return POSTCODE.sub(" codepostal ", text)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from actions.faq import SLOT_HINTS
+from bot.core.replies import slot_hint
 from bot.settings import ROOT
 from tests.stack import Stack, handoff_of, texts
 
@@ -154,4 +154,4 @@ def test_unclear_answer_in_a_form_is_said_once_then_the_question_again(stack: St
     sender = "e2e-unclear-in-form"
     question = texts(stack.say(sender, "je veux suivre ma commande"))
     replies = stack.say(sender, "euh je sais pas trop")
-    assert [reply.get("text") for reply in replies] == [SLOT_HINTS["order_number"], question]
+    assert [reply.get("text") for reply in replies] == [slot_hint("order_number"), question]
