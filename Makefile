@@ -16,7 +16,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 RASA_SOURCES := domain.yml config.yml $(shell find data/nlu data/rules data/stories bot/nlu bot/core bot/rasa/nlu bot/rasa/policies -type f -name '*.y*ml' -o -type f -name '*.py' 2>/dev/null)
 
-.PHONY: help setup model kb secrets run web user test test-unit test-rasa test-conversations fmt lint types types-rasa validate clean lock telegram-webhook nlu-cv nlu-compare eval-dev kb-eval kb-bench eval eval-smoke bench bench-smoke
+.PHONY: help setup model kb secrets run standin web user test test-unit test-rasa test-conversations fmt lint types types-rasa validate clean lock telegram-webhook nlu-cv nlu-compare eval-dev kb-eval kb-bench eval eval-smoke bench bench-smoke
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,8 +53,9 @@ kb: kb_index/CURRENT ## publish the FAQ knowledge base (only when data/faq chang
 
 # Secrets made once, before the processes that share them start (README "Security"): Rasa's
 # API token, the action server's, the back office's service token and cookie key, the widget's
-# conversation-id key, the demo shop's API key and label-link key (bot/core/shared_secrets.py).
-SECRETS := rasa_token action_token service_token session_secret conversation_secret shop_api_key shop_label_secret
+# conversation-id key, the demo shop's API key, label-link key and event-signing key
+# (bot/core/shared_secrets.py).
+SECRETS := rasa_token action_token service_token session_secret conversation_secret shop_api_key shop_label_secret shop_webhook_secret
 secrets:
 	@$(PY311) -m bot.core.shared_secrets $(SECRETS)
 
@@ -63,10 +64,15 @@ var/shop.db: | $(VENV)/.installed
 	$(PY) -m bot.demo_shop seed
 
 run: setup model kb secrets var/shop.db ## start the demo shop, the action server, Rasa, the back office and the chat widget's demo page (Ctrl-C stops all)
-	@echo "==> Demo orders to try:"; $(PY) -m bot.demo_shop demo-orders
+	@if [ "$${COMPTOIR_SHOP:-demo}" = demo ]; then echo "==> Demo orders to try:"; $(PY) -m bot.demo_shop demo-orders; \
+	else echo "==> Shop: $$COMPTOIR_SHOP (README \"Connecting your own shop\")"; fi
 	@echo "==> Chat over REST: curl -s localhost:5005/webhooks/rest/webhook -d '{\"sender\":\"moi\",\"message\":\"bonjour\"}'"
 	@$(PY) -m bot.settings addresses
 	$(VENV)/bin/honcho start -f Procfile
+
+standin: $(VENV)/.installed ## a local stand-in of a shop platform's API, to try make run COMPTOIR_SHOP=<platform> on one machine: make standin PLATFORM=woocommerce|prestashop|shopify
+	@case "$(PLATFORM)" in woocommerce|prestashop|shopify) ;; *) echo "usage: make standin PLATFORM=woocommerce|prestashop|shopify"; exit 2;; esac
+	$(PY) -m bot.tools.standins.$(PLATFORM) --port $(or $(PORT),8300)
 
 web: $(VENV)/.installed ## serve only the chat widget's demo shop page on :8200 (Rasa must run: make run)
 	$(PY) -m bot.web serve

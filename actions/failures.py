@@ -1,6 +1,6 @@
-"""When the bot cannot go on with an order itself: the shop's system is down, or the proof of
-ownership failed too many times. It says so, then hands the shopper to a person
-(actions/handoff.py), who can check by other means."""
+"""When the bot cannot go on with an order itself: the shop's system is down, its platform
+cannot do what is asked, or the proof of ownership failed too many times. It says so, then
+hands the shopper to a person (actions/handoff.py), who can check by other means."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import hand_off
 from bot.clients.backoffice.models import Reason
+from bot.clients.shop.contract import NotSupported
 from bot.core import replies
 
 
@@ -22,6 +23,14 @@ async def shop_down(
     `end_form=False` inside a form's validation (see `hand_off`)."""
     dispatcher.utter_message(text=replies.SHOP_DOWN)
     return await hand_off(dispatcher, tracker, Reason.shop_down, end_form)
+
+
+async def not_supported(
+    dispatcher: CollectingDispatcher, tracker: Tracker, error: NotSupported
+) -> List[EventType]:
+    """The shop's platform cannot do this through its API: a person of the shop does it."""
+    dispatcher.utter_message(text=str(error))
+    return await hand_off(dispatcher, tracker, Reason.not_supported)
 
 
 async def verification_locked(

@@ -110,14 +110,18 @@ class ActionCreateReturn(VerifiedOrderAction):
         rma = await call_shop(
             tracker, "return", services.current().shop.create_return, number, proof, skus, reason
         )
-        dispatcher.utter_message(
-            text=replies.RETURN_CREATED.format(
+        if rma.status == "requested":  # the shop approves it first: no label yet
+            text = replies.RETURN_REQUESTED.format(
+                rma=rma.rma, instructions=rma.instructions, refund_days=rma.refund_delay_days
+            )
+        else:
+            text = replies.RETURN_CREATED.format(
                 rma=rma.rma,
                 label_url=rma.label_url,
                 instructions=rma.instructions,
                 refund_days=rma.refund_delay_days,
             )
-        )
+        dispatcher.utter_message(text=text)
         return RESET
 
 

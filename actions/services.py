@@ -5,9 +5,10 @@ The actions reach them only through `services.current()`:
 
     order = await call_shop(tracker, "cancel", services.current().shop.cancel_order, ...)
 
-By default each client is built from the settings on first use (`Services()`: the demo shop's
-HTTP client, the back-office client, a knowledge base over `settings.kb`, the proof throttle);
-nothing is built, connected or loaded at import time. To bring your own, install them, in
+By default each client is built from the settings on first use (`Services()`: the shop
+client COMPTOIR_SHOP names (bot/clients/shop/factory.py), the back-office client, a knowledge
+base over `settings.kb`, the proof throttle); nothing is built, connected or loaded at import
+time. To bring your own, install them, in
 the process that runs the actions, before it serves:
 
     from actions import services
@@ -43,6 +44,10 @@ class BackOffice(Protocol):
     def relay(self, conversation_id: str, text: str) -> str: ...
 
     def rate(self, conversation_id: str, rating: int) -> None: ...
+
+    def watch(self, conversation_id: str, order_number: str, channel: str) -> None: ...
+
+    def stop_notices(self, conversation_id: str) -> None: ...
 
 
 class KnowledgeBase(Protocol):
@@ -81,9 +86,9 @@ class Services:
     def shop(self) -> ShopClient:
         with self._lock:
             if self._shop is None:
-                from bot.clients.shop.http import HttpShopClient
+                from bot.clients.shop.factory import shop_client
 
-                self._shop = HttpShopClient.from_settings(self.settings)
+                self._shop = shop_client(self.settings)  # COMPTOIR_SHOP: demo or a platform
             return self._shop
 
     @property

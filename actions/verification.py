@@ -27,9 +27,11 @@ from actions.common import (
     proof_of,
     verified_number,
 )
-from actions.failures import shop_down, verification_locked
+from actions.failures import not_supported, shop_down, verification_locked
 from actions.handoff import handoff_slots
+from actions.notices import follow
 from bot.clients.shop.contract import (
+    NotSupported,
     OrderNotFound,
     ShopError,
     ShopUnavailable,
@@ -37,7 +39,7 @@ from bot.clients.shop.contract import (
     VerificationFailed,
 )
 from bot.clients.shop.models import Verification
-from bot.core import replies
+from bot.core import order_numbers, replies
 from bot.core.patterns import normalise_email, normalise_order_number, normalise_postcode
 from bot.core.shopper_replies import fold, yes_or_no
 from bot.dialogue.ownership import VERIFIED_SLOT, proof_expired
@@ -47,7 +49,6 @@ from bot.settings import get_settings
 
 IDENTITY_SLOTS = ["order_number", "order_contact"]
 ANOTHER_ORDER = re.compile(r"\b(?:autre|deuxieme|seconde|2e|nouvelle) commande\b")
-DIGITS = re.compile(r"(?<![\w@.])\d{4,8}(?![\w@])")
 POSTCODE_SAID = re.compile(r"\b(?:code postal|cp|c\.p\.|postal)\W*$")
 # One answer whether the number is unknown or the proof is wrong (bot/core/replies.py).
 NO_MATCH = replies.NO_MATCH
@@ -146,9 +147,9 @@ class OrderFormValidation(FormValidationAction):
         if ANOTHER_ORDER.search(fold(text)):
             return {"order_number": None, "order_contact": None}
         if tracker.get_slot("requested_slot") == "order_number":
-            attempt = DIGITS.search(text)
+            attempt = order_numbers.current().attempt.search(text)
             if attempt:
-                return {"order_number": attempt.group(0)}
+                return {"order_number": attempt.group(0).strip()}
         return {}
 
     async def extract_order_contact(
@@ -191,7 +192,7 @@ class OrderFormValidation(FormValidationAction):
     ) -> Dict[str, Any]:
         number = normalise_order_number(str(value or ""))
         if number is None:
-            dispatcher.utter_message(text=replies.NOT_AN_ORDER_NUMBER)
+            dispatcher.utter_message(text=replies.not_an_order_number())
             return {"order_number": None}
         return {"order_number": number}
 
@@ -276,6 +277,7 @@ class OrderFormValidation(FormValidationAction):
             dispatcher.utter_message(
                 text=replies.ORDER_PROVED.format(first_name=one_line(order.first_name, 40))
             )
+        await follow(tracker, order)  # a delay on its way is told to this conversation
         return {
             VERIFIED_SLOT: order.number,
             "order_number": order.number,
@@ -315,6 +317,8 @@ class VerifiedOrderAction(Action, ABC):
             )
         except ShopUnavailable:
             return await shop_down(dispatcher, tracker)
+        except NotSupported as error:
+            return await not_supported(dispatcher, tracker, error)
         except ShopError as error:  # the shop's own French explanation of its refusal
             dispatcher.utter_message(text=one_line(str(error), 300), buttons=[HUMAN_BUTTON])
         return []

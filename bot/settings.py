@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, HttpUrl, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +44,50 @@ class Settings(BaseSettings):
     shop_retries: int = Field(2, ge=0, le=5)
     # Whole budget for one shop call, retries included: the shopper must hear back within 2 s.
     shop_deadline: float = Field(1.5, gt=0)
+
+    # Which shop platform the actions talk to (README "Connecter votre boutique"): the demo
+    # shop above, or an adapter (bot/clients/shop/<platform>.py) configured below. Timeouts,
+    # retries and the deadline above apply to every platform.
+    shop: Literal["demo", "woocommerce", "prestashop", "shopify"] = "demo"
+    # WooCommerce REST API v3: the site's address and a read/write key pair (WooCommerce >
+    # Réglages > Avancé > API REST); the secret of the "Commande mise à jour" webhook.
+    woocommerce_url: str = ""
+    woocommerce_key: str = ""
+    woocommerce_secret: str = ""
+    woocommerce_webhook_secret: str = ""
+    # PrestaShop Webservice: the shop's address and a webservice key (Paramètres avancés >
+    # Webservice); PrestaShop has no webhooks: followed orders are polled this often.
+    prestashop_url: str = ""
+    prestashop_key: str = ""
+    prestashop_poll_minutes: float = Field(15.0, gt=0)
+    # The order state(s) that mean "late", by name or id (create one in Commandes > Statuts).
+    prestashop_delay_states: list[str] = ["Retard de livraison"]
+    # Shopify Admin GraphQL API: the shop's address (https://<shop>.myshopify.com), an Admin
+    # API access token of a custom app, the API version; the app's secret signs webhooks.
+    shopify_url: str = ""
+    shopify_token: str = ""
+    shopify_api_version: str = Field("2025-07", pattern=r"^\d{4}-\d{2}$")
+    shopify_webhook_secret: str = ""
+    # What a platform does not say through its API: the withdrawal period and refund delay the
+    # shop promises (legal minimum 14 days, Code de la consommation L221-18 and L221-24).
+    shop_withdrawal_days: int = Field(14, ge=14)
+    shop_refund_delay_days: int = Field(14, ge=1, le=14)
+
+    # Delay notices (bot/backoffice/notices): the demo shop signs its "order late" events
+    # with this secret (empty: var/shop_webhook_secret).
+    shop_webhook_secret: str = ""
+    # A widget (socketio/rest) conversation still counts as open this long after the shopper's
+    # last message (Rasa's session expiry, domain.yml); Messenger's 24 h window is Meta's rule.
+    notice_widget_open_minutes: int = Field(60, ge=1)
+    # The queue's worker looks for notices to send this often (0: this process neither sends
+    # notices nor polls the shop; another back-office process does).
+    notice_worker_seconds: float = Field(10.0, ge=0)
+    # A followed order is forgotten this long after the shopper last asked about it; finished
+    # notices are deleted after as long.
+    notice_watch_days: int = Field(30, ge=1)
+    # A notice Rasa did not take is retried after 1, 2, 4… times this, then given up.
+    notice_retry_seconds: float = Field(60.0, gt=0)
+    notice_max_attempts: int = Field(5, ge=1)
 
     # Demo shop server.
     shop_db_url: str = f"sqlite:///{ROOT / 'var' / 'shop.db'}"
@@ -145,6 +189,30 @@ class Settings(BaseSettings):
                     port = data.get(f"{name}_port") or DEFAULT_PORTS[name]
                     data[field] = f"http://127.0.0.1:{port}"
         return data
+
+    @model_validator(mode="after")
+    def _platform_is_configured(self) -> Settings:
+        """A platform chosen without its address or credentials fails at start-up."""
+        needed = {
+            "demo": (),
+            "woocommerce": ("woocommerce_url", "woocommerce_key", "woocommerce_secret"),
+            "prestashop": ("prestashop_url", "prestashop_key"),
+            "shopify": ("shopify_url", "shopify_token"),
+        }[self.shop]
+        missing = [f"COMPTOIR_{name.upper()}" for name in needed if not getattr(self, name)]
+        if missing:
+            raise ValueError(f"COMPTOIR_SHOP={self.shop} needs {', '.join(missing)}")
+        return self
+
+    def webhook_secret(self) -> str:
+        """The secret that signs the chosen shop's webhooks (delay notices)."""
+        if self.shop == "woocommerce":
+            return self.woocommerce_webhook_secret
+        if self.shop == "shopify":
+            return self.shopify_webhook_secret
+        if self.shop == "demo":
+            return self.secret("shop_webhook_secret")
+        return ""  # PrestaShop has no webhooks: its orders are polled
 
     @property
     def tracker_url(self) -> str:

@@ -137,6 +137,7 @@ INTEGRATION = (
     "tests/backoffice/",
     "tests/channels/",
     "tests/privacy/",
+    "tests/platforms/",
 )
 UNIT_EXCEPT = (
     "tests/kb/test_normalise.py",

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 
 import pytest
 import requests
+import socketio
 
 from bot.settings import ROOT
 from bot.tools.processes import free_port, procfile, stop_group
@@ -150,21 +151,27 @@ def stack_env(tmp: Path, **extra: str) -> dict[str, str]:
         "COMPTOIR_CONVERSATION_SECRET": "e2e-conversation-secret",
         "COMPTOIR_SHOP_API_KEY": "e2e-shop-key",
         "COMPTOIR_SHOP_LABEL_SECRET": "e2e-label-secret",
+        "COMPTOIR_SHOP_WEBHOOK_SECRET": "e2e-webhook-secret",
+        # Delay notices go out within a second, and a failed one is retried a second later.
+        "COMPTOIR_NOTICE_WORKER_SECONDS": "1",
+        "COMPTOIR_NOTICE_RETRY_SECONDS": "1",
+        "COMPTOIR_NOTICE_MAX_ATTEMPTS": "8",
         "COMPTOIR_PROOF_THROTTLE_DB_URL": f"sqlite:///{tmp / 'proof_throttle.db'}",
         **extra,
     }
 
 
 @contextmanager
-def running(stack: Stack) -> Iterator[Stack]:
-    """Start the shop, the back office, the action server and Rasa; wait until each answers;
-    stop them all."""
+def running(stack: Stack, demo_shop: bool = True) -> Iterator[Stack]:
+    """Start the shop (unless a platform's stand-in plays it), the back office, the action
+    server and Rasa; wait until each answers; stop them all."""
     if not (ROOT / "models" / "comptoir.tar.gz").exists():
         pytest.fail("no trained model: run `make test`, which trains it first")
     try:
-        for name in ("shop", "backoffice", "actions", "rasa"):
+        for name in ("shop", "backoffice", "actions", "rasa")[0 if demo_shop else 1 :]:
             stack.start(name)
-        stack.wait_until_ready("shop", f"{stack.shop_url}/health")
+        if demo_shop:
+            stack.wait_until_ready("shop", f"{stack.shop_url}/health")
         stack.wait_until_ready("backoffice", f"{stack.backoffice_url}/healthz")
         stack.wait_until_ready(
             "actions", f"http://127.0.0.1:{stack.env['COMPTOIR_ACTIONS_PORT']}/health"
@@ -268,3 +275,41 @@ def csrf_of(session: requests.Session, stack: Stack) -> str:
     )
     assert found, page[:1000]
     return found.group(1)
+
+
+class Widget:
+    """A browser's socket.io client, as the widget speaks to Rasa."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.client = socketio.Client(reconnection=False)
+        self.confirmed: list[str] = []
+        self.said: list[dict[str, Any]] = []
+        self.client.on("session_confirm", self.confirmed.append)
+        self.client.on("bot_uttered", self.said.append)
+        self.client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["websocket"])
+
+    def session(self, wanted: str | None) -> str:
+        before = len(self.confirmed)
+        self.client.emit("session_request", {"session_id": wanted})
+        self.wait(lambda: len(self.confirmed) > before)
+        return self.confirmed[-1]
+
+    def say(self, text: str, session_id: str, answers: int = 1) -> list[dict[str, Any]]:
+        before = len(self.said)
+        self.client.emit(
+            "user_uttered",
+            {"message": text, "session_id": session_id, "metadata": {"client_ip": "10.9.8.7"}},
+        )
+        self.wait(lambda: len(self.said) >= before + answers)
+        time.sleep(0.5)  # the rest of the turn
+        return self.said[before:]
+
+    @staticmethod
+    def wait(condition: Any, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert time.monotonic() < deadline, "no answer from the socket.io channel"
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        self.client.disconnect()

@@ -24,8 +24,9 @@ from bot.settings import Settings, get_settings
 from .db import make_engine, make_sessionmaker, migrate, utcnow
 from .events import Broadcaster
 from .headers import SECURITY_HEADERS, SecurityHeaders
+from .notices import worker as notice_worker
 from .rasa import RasaClient
-from .routes import account, api, auth, faq, inbox, privacy, users
+from .routes import account, api, auth, faq, inbox, notices, privacy, users
 from .security import LoginRequired, csrf_protect
 from .sessions import SESSION_HOURS
 from .throttle import HashSlots, LoginThrottle
@@ -54,7 +55,10 @@ def create_app(
         purge = purge_schedule.start(
             settings, app.state.engine, app.state.clock, app.state.purge_delay
         )
+        # Delay notices (bot/backoffice/notices): the queue's worker and the shop's poller.
+        notice_tasks = notice_worker.start(app.state)
         yield
+        await notice_worker.stop(notice_tasks)
         await purge_schedule.stop(purge)
         app.state.engine.dispose()
 
@@ -81,6 +85,7 @@ def create_app(
     app.state.service_token = settings.secret("service_token")
     app.state.sse_keepalive = 15.0
     app.state.purge_delay = 30.0  # seconds after start-up before the first retention purge
+    app.state.shop_client = None  # made on first use (notices); tests put a fake one here
     app.state.login_throttle = LoginThrottle.from_settings(settings)
     app.state.hash_slots = HashSlots.from_settings(settings)
     env.globals["timezone"] = settings.support_timezone
@@ -95,8 +100,9 @@ def create_app(
     )
     app.add_middleware(SecurityHeaders)  # added last: outermost, so on every response
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, account, api, inbox, faq, users, privacy):
+    for module in (auth, account, api, notices, inbox, faq, users, privacy):
         app.include_router(module.router)
+    app.include_router(notices.webhooks)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

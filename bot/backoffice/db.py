@@ -7,7 +7,7 @@ are stored as naive UTC and read back as aware UTC on both engines (`UTCDateTime
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
     text,
@@ -214,6 +215,58 @@ class PrivacySchedule(Base):
 
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
     last_run_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class NoticeWatch(Base):
+    """A shopper proved they own this order in this conversation: a delay of the order is
+    announced to them (bot/backoffice/notices), until `expires_at`."""
+
+    __tablename__ = "notice_watches"
+    __table_args__ = (UniqueConstraint("conversation_id", "order_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    order_number: Mapped[str] = mapped_column(String(100), index=True)
+    channel: Mapped[str] = mapped_column(String(50))  # as the action server saw it
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class NoticeStop(Base):
+    """The shopper said "stop": no notice to this conversation, whatever it watches, until the
+    shopper explicitly asks for them again."""
+
+    __tablename__ = "notice_stops"
+
+    conversation_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    stopped_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Notice(Base):
+    """One delay notice to one conversation: queued -> sending -> sent | skipped | failed.
+    Unique per (conversation, order, event): a delay delivered twice makes one notice."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "order_number", "event_id"),
+        Index("ix_notices_status_next_try_at", "status", "next_try_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    order_number: Mapped[str] = mapped_column(String(100))
+    event_id: Mapped[str] = mapped_column(String(255))
+    expected_delivery: Mapped[date | None] = mapped_column(default=None)
+    channel: Mapped[str] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    reason: Mapped[str | None] = mapped_column(String(30), default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime | None] = mapped_column(default=None)
+    claimed_until: Mapped[datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str | None] = mapped_column(String(200), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 def make_engine(url: str) -> Engine:

@@ -27,6 +27,11 @@ TELEGRAM_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 TELEGRAM_TEXT_LIMIT = 4096  # characters per message
 TELEGRAM_CALLBACK_LIMIT = 64  # bytes of callback_data
 MESSENGER_TEXT_LIMIT = 2000  # characters per message
+# A message the shop sends first (a delay notice, actions/notices.py) carries TAG_KEY: Meta
+# requires a message tag on what is not a reply, and POST_PURCHASE_UPDATE is the one for "an
+# update on a recent purchase" (Messenger Platform policy, message tags).
+TAG_KEY = "messenger_tag"
+NOTICE_TAG = "POST_PURCHASE_UPDATE"
 MESSENGER_QUICK_REPLY_TITLE = 20  # characters
 MESSENGER_QUICK_REPLIES = 13  # per message
 # A button whose payload does not fit Telegram's callback_data carries this prefix plus its

@@ -27,11 +27,16 @@ RETURNED_ACTION = "action_handoff_returned"
 AGENT_REPLY_INTENT = "agent_reply"  # entities: agent_text, agent_name
 RESOLVED_INTENT = "handoff_resolved"  # the agent closed the case: the bot asks for a rating
 RETURNED_INTENT = "handoff_returned"  # the agent gives the conversation back without closing
+# A followed order is late (bot/backoffice/notices); entities: order_number, delivery_date.
+# Said even during a hand-off: the shopper must hear it, and the agent sees it in the transcript.
+DELAY_INTENT = "order_delayed"
+NOTIFY_DELAY_ACTION = "action_notify_delay"
 # ... and the action each one runs.
 BACK_OFFICE_INTENTS = {
     AGENT_REPLY_INTENT: AGENT_REPLY_ACTION,
     RESOLVED_INTENT: RESOLVED_ACTION,
     RETURNED_INTENT: RETURNED_ACTION,
+    DELAY_INTENT: NOTIFY_DELAY_ACTION,
 }
 
 # Rasa writes a trigger_intent as a user event whose text starts with this: not something the
@@ -52,6 +57,7 @@ class Reason(str, Enum):
     verification = "verification"  # three failed order verifications
     upset = "upset"  # complaint, anger, legal threat
     shop_down = "shop_down"  # the shop's API is failing
+    not_supported = "not_supported"  # the shop's platform cannot do it through its API
 
 
 # Lower number = more urgent. An upset shopper first, then people the bot has let down.
@@ -59,6 +65,7 @@ PRIORITY: dict[Reason, int] = {
     Reason.upset: 1,
     Reason.shop_down: 2,
     Reason.verification: 2,
+    Reason.not_supported: 3,
     Reason.asked: 3,
     Reason.unsure: 3,
 }
@@ -70,6 +77,7 @@ REASON_LABELS: dict[Reason, str] = {
     Reason.verification: "trois vérifications de commande ont échoué",
     Reason.upset: "le client semble mécontent",
     Reason.shop_down: "le système de commandes ne répondait pas",
+    Reason.not_supported: "la boutique ne permet pas au bot de le faire : à traiter à la main",
 }
 
 

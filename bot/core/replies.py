@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from typing import Dict, List
 
+from bot.core import order_numbers
+
 Button = Dict[str, str]
 
 
@@ -67,8 +69,8 @@ GOOD_EVENING = "Bonsoir"
 # shop's business, not a guesser's.
 NO_MATCH = (
     "Je ne trouve aucune commande qui corresponde à ce numéro et à cette adresse "
-    "e-mail ou ce code postal. Vérifiez les deux : le numéro (CM suivi de 6 chiffres) "
-    "figure dans l'e-mail de confirmation, envoyé à l'adresse utilisée pour l'achat."
+    "e-mail ou ce code postal. Vérifiez les deux : le numéro figure dans l'e-mail de "
+    "confirmation, envoyé à l'adresse utilisée pour l'achat."
 )
 PROVE_AGAIN = (
     "Pour protéger vos informations, je dois vérifier à nouveau que la commande est bien la vôtre."
@@ -78,9 +80,15 @@ SHOP_THROTTLED = (
     "Je ne peux pas vérifier cette commande pour le moment : trop d'essais ont "
     "échoué. Réessayez dans quelques minutes, ou demandez un conseiller."
 )
-NOT_AN_ORDER_NUMBER = (
-    "Ce numéro ne ressemble pas à un numéro de commande (6 chiffres, ex. CM123456)."
-)
+
+
+def not_an_order_number() -> str:
+    """Said when what was typed as the number cannot be one, with the shop's format."""
+    return (
+        f"Ce numéro ne ressemble pas à un numéro de commande : {order_numbers.current().described}."
+    )
+
+
 NO_CONTACT_FOUND = "Je n'ai pas reconnu d'adresse e-mail ni de code postal dans votre réponse."
 ORDER_PROVED = "Merci {first_name}, c'est bien votre commande."
 # Third failed proof: a person takes over.
@@ -108,10 +116,6 @@ def throttled(wait_seconds: float) -> str:
 # -- What a form still needs (actions/faq.py, when the answer was not understood) ---------------
 # Said plainly; the form then asks its question again.
 SLOT_HINTS = {
-    "order_number": (
-        "Il me faut le numéro de la commande : il commence par CM, suivi de 6 "
-        "chiffres, et figure dans l'e-mail de confirmation."
-    ),
     "order_contact": (
         "Pour vérifier la commande, il me faut l'adresse e-mail utilisée pour "
         "l'achat, ou le code postal de livraison (5 chiffres)."
@@ -130,6 +134,16 @@ SLOT_HINTS = {
     "confirmed": "Répondez simplement par oui ou par non.",
 }
 NOT_UNDERSTOOD_IN_FORM = "Je n'ai pas bien compris votre réponse."  # any other slot
+
+
+def slot_hint(slot: str | None) -> str:
+    """What the form still needs, said plainly (the order number in the shop's format)."""
+    if slot == "order_number":
+        return (
+            f"Il me faut le numéro de la commande : {order_numbers.current().described}. "
+            "Il figure dans l'e-mail de confirmation."
+        )
+    return SLOT_HINTS.get(slot or "", NOT_UNDERSTOOD_IN_FORM)
 
 
 # -- Confirmation before anything irreversible (actions/confirmation.py) ------------------------
@@ -303,6 +317,11 @@ RETURN_CREATED = (
     "Vous serez remboursé(e) sous {refund_days} jours après réception "
     "du colis dans notre entrepôt."
 )
+# A request the shop approves first (Shopify): no label yet, the shop's own instructions.
+RETURN_REQUESTED = (
+    "Votre demande de retour est enregistrée sous le numéro {rma}.\n{instructions}\n"
+    "Vous serez remboursé(e) sous {refund_days} jours après réception du colis."
+)
 RETURN_NOT_YET_DELIVERED = (
     "La commande {number} n'est pas encore livrée : vous pourrez retourner ses "
     "articles dans les 14 jours suivant la réception."
@@ -451,3 +470,22 @@ REQUESTS = {
     "faq": "Question générale",
 }
 REQUEST_QUOTED = "{request} — « {words} »"
+
+
+# -- Delay notices: the bot writes first (actions/notices.py) ----------------------------------
+STOP_NOTICES = button("Ne plus me prévenir", "/stop_notices")
+DELAY_NOTICE = (
+    "Bonjour, je reviens vers vous au sujet de votre commande {number} : elle a pris du "
+    "retard, et nous en sommes sincèrement désolés. {when} Vous pouvez patienter, ouvrir une "
+    "réclamation ou parler à un conseiller."
+)
+DELAY_NEW_DATE = "Elle devrait maintenant vous être livrée le {date}."
+DELAY_NO_DATE = "Le transporteur ne nous a pas encore communiqué de nouvelle date."
+NOTICES_STOPPED = (
+    "C'est noté : je ne vous écrirai plus de moi-même au sujet de vos commandes. Vous pouvez "
+    "toujours me poser vos questions ici."
+)
+NOTICES_NOT_STOPPED = (
+    "Je n'ai pas pu enregistrer votre demande pour le moment : réessayez dans quelques "
+    "minutes, ou écrivez-nous à {email}."
+)

@@ -3,6 +3,7 @@
 python -m bot.demo_shop seed [--reset]          create (or re-create) the demo data
 python -m bot.demo_shop demo-orders             orders to try in a conversation, as JSON lines
 python -m bot.demo_shop serve [--port 8100]     run the API (it seeds an empty database itself)
+python -m bot.demo_shop delay CM123456 [--days 3]  make a parcel late and tell Comptoir
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import json
 import sys
 from collections.abc import Iterator
 
-from sqlalchemy import select
+import requests
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.clients.shop.models import Order, OrderStatus
 from bot.core.logs import configure as configure_logging
 from bot.core.private_files import private_umask
-from bot.demo_shop import db, rules, seed
+from bot.demo_shop import db, delays, rules, seed
 from bot.settings import get_settings
 
 
@@ -70,6 +72,31 @@ def demo_orders(session: Session, per_status: int) -> Iterator[dict]:
             }
 
 
+def _delay(engine: Engine, number: str, days: int, url: str) -> int:
+    if days < 1:
+        print("--days doit valoir au moins 1", file=sys.stderr)
+        return 2
+    with Session(engine) as session:
+        try:
+            event = delays.delay(session, number, days)
+        except delays.CannotDelay as error:
+            print(f"Impossible : {error}.", file=sys.stderr)
+            return 1
+    print(
+        f"Commande {event.order_number} en retard : livraison prévue le {event.expected_delivery}."
+    )
+    try:
+        status = delays.send(event, url, get_settings().secret("shop_webhook_secret"))
+    except requests.RequestException as error:
+        print(f"Comptoir n'a pas reçu l'événement ({url}) : {error}", file=sys.stderr)
+        return 1
+    if status >= 300:
+        print(f"Comptoir a refusé l'événement ({url}) : HTTP {status}", file=sys.stderr)
+        return 1
+    print("Comptoir prévient les clients qui ont suivi cette commande.")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     settings = get_settings()
     parser = argparse.ArgumentParser(
@@ -115,6 +142,22 @@ def _parser() -> argparse.ArgumentParser:
         default=1,
         metavar="N",
         help="orders to print per status (default: %(default)s)",
+    )
+
+    p = sub.add_parser(
+        "delay",
+        help="make a parcel late and send the signed event to Comptoir",
+        description="Mark an order on its way as late (its expected date moves by --days) "
+        "and send the signed 'order.delayed' event to the back office's webhook, which tells "
+        "the shoppers who asked about the order.",
+    )
+    p.add_argument("number", help="the order number, e.g. CM123456")
+    p.add_argument("--days", type=int, default=3, help="days of delay (default: %(default)s)")
+    p.add_argument("--db", default=settings.shop_db_url, help=db_help)
+    p.add_argument(
+        "--to",
+        default=f"{str(settings.backoffice_url).rstrip('/')}/api/webhooks/shop",
+        help="Comptoir's webhook (default: the back office's, %(default)s)",
     )
 
     p = sub.add_parser(
@@ -172,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(f"Base déjà remplie, rien à faire (--reset pour la recréer) : {args.db}")
             return 0
+        if args.command == "delay":
+            return _delay(engine, args.number, args.days, args.to)
         if args.per_status < 1:
             print("--per-status doit valoir au moins 1", file=sys.stderr)
             return 2

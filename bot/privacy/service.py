@@ -31,6 +31,7 @@ from bot.settings import Settings
 from .criteria import Criteria
 from .stores import (
     FeedbackFile,
+    NoticeRecords,
     TrackerStore,
     chunks,
     like_pattern,
@@ -50,6 +51,7 @@ LABELS_FR = {
     "feedback": "avis FAQ",
     "audit_entries": "entrée(s) du journal d'audit",
     "forgotten": "effacement(s) anciens oubliés",
+    "delay_notices": "suivi(s) et avis de retard de livraison",
 }
 ACTIONS_FR = {"export": "export", "erase": "effacement", "purge": "purge"}
 
@@ -87,13 +89,17 @@ class Findings:
     conversations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     cases: list[Handoff] = field(default_factory=list)
     feedback: list[dict[str, Any]] = field(default_factory=list)
+    # conversation -> its followed orders, "stop" and delay notices (bot/backoffice/notices)
+    notices: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.conversations or self.cases or self.feedback)
+        return bool(self.conversations or self.cases or self.feedback or self.notices)
 
     @property
     def conversation_ids(self) -> list[str]:
-        return sorted(set(self.conversations) | {c.conversation_id for c in self.cases})
+        return sorted(
+            set(self.conversations) | {c.conversation_id for c in self.cases} | set(self.notices)
+        )
 
     def counts(self) -> dict[str, int]:
         return {
@@ -103,6 +109,7 @@ class Findings:
             "case_messages": sum(len(c.messages) for c in self.cases),
             "ratings": sum(1 for c in self.cases if c.rating is not None),
             "feedback": len(self.feedback),
+            "delay_notices": sum(len(n["notices"]) for n in self.notices.values()),
         }
 
     def summary(self) -> list[dict[str, Any]]:
@@ -154,6 +161,7 @@ def find(stores: Stores, criteria: Criteria) -> Findings:
         conversations=stores.tracker.conversations(ids),
         cases=cases,
         feedback=stores.feedback.of(ids),
+        notices=NoticeRecords(stores.backoffice).of(ids),
     )
 
 
@@ -210,6 +218,7 @@ def export_data(findings: Findings, now: datetime | None = None) -> dict[str, An
                 "id": conversation,
                 "channel": channel_of(conversation),
                 "messages": messages,
+                **findings.notices.get(conversation, {}),
                 "events": [
                     {"at": _iso(r.get("timestamp")), "type": r["type_name"], "data": r["data"]}
                     for r in rows
@@ -271,6 +280,7 @@ def erase(stores: Stores, findings: Findings) -> dict[str, int]:
             cases += db.execute(delete(Handoff).where(Handoff.id.in_(batch))).rowcount
         db.commit()
         scrub_after(db.connection())
+    notice_rows = NoticeRecords(stores.backoffice).delete(ids)
     counts.update(
         cases=cases,
         case_messages=messages,
@@ -278,6 +288,7 @@ def erase(stores: Stores, findings: Findings) -> dict[str, int]:
         feedback=stores.feedback.remove(
             lambda line: isinstance(line, dict) and line.get("conversation") in ids
         ),
+        delay_notices=notice_rows,
     )
     forgotten.record(ids, stores.forgotten_db)
     return counts
@@ -312,8 +323,14 @@ def purge(
     conversation_cutoff = (now - timedelta(days=retention.conversations_days)).timestamp()
     idle = stores.tracker.idle_since(conversation_cutoff)
     counts["conversations"] = len(idle)
-    if not dry_run:
+    notices = NoticeRecords(stores.backoffice)  # followed orders and notices go with them
+    if dry_run:
+        counts["delay_notices"] = sum(
+            len(rows) for kinds in notices.of(idle).values() for rows in kinds.values()
+        )
+    else:
         counts["events"] = stores.tracker.delete(idle)
+        counts["delay_notices"] = notices.delete(idle)
 
     case_cutoff = now - timedelta(days=retention.cases_days)
     audit_cutoff = now - timedelta(days=retention.audit_days)

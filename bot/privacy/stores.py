@@ -1,7 +1,8 @@
-"""Where shoppers' data lives outside the back office: Rasa's tracker store and the FAQ feedback
-file. Read and changed from the 3.11 side without Rasa: the `events` table is described here
-column for column as Rasa 3.6's SQLTrackerStore creates it (id, sender_id, type_name, timestamp,
-intent_name, action_name, data as JSON text)."""
+"""Where shoppers' data lives outside the back office's cases: Rasa's tracker store, the FAQ
+feedback file, and the delay notices' rows (`NoticeRecords`: the orders a conversation follows,
+its "stop", its notices). Read and changed from the 3.11 side without Rasa: the `events` table
+is described here column for column as Rasa 3.6's SQLTrackerStore creates it (id, sender_id,
+type_name, timestamp, intent_name, action_name, data as JSON text)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
+
+from bot.backoffice.db import Notice, NoticeStop, NoticeWatch
+from bot.backoffice.notices.queue import forget
 
 from .criteria import Matcher
 
@@ -219,3 +224,72 @@ class FeedbackFile:
             finally:
                 partial.unlink(missing_ok=True)
         raise RuntimeError(f"{self.path} keeps changing: try again")
+
+
+class NoticeRecords:
+    """The delay notices' rows of conversations (bot/backoffice/notices), in the back office's
+    database: what an export shows and an erasure deletes. (An erasure recorded in
+    forgotten.db is also honoured by the notice worker on its own: it sends nothing to an
+    erased conversation and deletes its rows within the hour.)"""
+
+    def __init__(self, backoffice: Callable[[], Session]) -> None:
+        self.backoffice = backoffice
+
+    def of(self, conversations: Iterable[str]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        """conversation -> {"watches", "stops", "notices"}, JSON-ready, for these ids."""
+        found: dict[str, dict[str, list[dict[str, Any]]]] = {}
+
+        def add(conversation: str, kind: str, row: dict[str, Any]) -> None:
+            kinds = found.setdefault(conversation, {"watches": [], "stops": [], "notices": []})
+            kinds[kind].append({k: _json(v) for k, v in row.items()})
+
+        with self.backoffice() as db:
+            for batch in chunks(sorted(set(conversations))):
+                for watch in db.scalars(
+                    sa.select(NoticeWatch).where(NoticeWatch.conversation_id.in_(batch))
+                ):
+                    add(
+                        watch.conversation_id,
+                        "watches",
+                        {
+                            "order_number": watch.order_number,
+                            "channel": watch.channel,
+                            "since": watch.created_at,
+                            "until": watch.expires_at,
+                        },
+                    )
+                for stop in db.scalars(
+                    sa.select(NoticeStop).where(NoticeStop.conversation_id.in_(batch))
+                ):
+                    add(stop.conversation_id, "stops", {"at": stop.stopped_at})
+                for notice in db.scalars(
+                    sa.select(Notice).where(Notice.conversation_id.in_(batch)).order_by(Notice.id)
+                ):
+                    add(
+                        notice.conversation_id,
+                        "notices",
+                        {
+                            "order_number": notice.order_number,
+                            "expected_delivery": notice.expected_delivery,
+                            "status": notice.status,
+                            "reason": notice.reason,
+                            "at": notice.created_at,
+                            "updated_at": notice.updated_at,
+                        },
+                    )
+        return found
+
+    def delete(self, conversations: Iterable[str]) -> int:
+        """Delete every watch, stop and notice of these conversations; returns how many rows."""
+        ids = sorted(set(conversations))
+        deleted = 0
+        with self.backoffice() as db:
+            scrub_before(db.connection())
+            for batch in chunks(ids):
+                deleted += forget(db, batch)
+            scrub_after(db.connection())
+        return deleted
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value

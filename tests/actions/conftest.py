@@ -105,6 +105,8 @@ def make_order(
 class FakeShop:
     """In-memory shop: one order per number, the e-mail/postcode rule, recorded calls."""
 
+    return_status = "created"  # "requested": a platform where the shop approves returns first
+
     def __init__(self, *orders: Order, down: bool = False) -> None:
         self.orders = {order.number: order for order in orders}
         self.down = down
@@ -159,7 +161,7 @@ class FakeShop:
         self._check("return", number, proof, skus, reason)
         return ReturnInfo(
             rma="RMA-2026-000001",
-            status="created",
+            status=self.return_status,
             items=skus,
             label_url="http://127.0.0.1:8100/labels/RMA-2026-000001.pdf",
             instructions="Déposez le colis dans un bureau de poste.",
@@ -214,7 +216,8 @@ class FakeShop:
 
 class FakeBackOffice:
     """In-memory back office with the client's interface: records hand-offs, relayed messages
-    and ratings; `down` makes every call fail like an unreachable server."""
+    and ratings, followed orders and stopped notices; `down` makes every call fail like an
+    unreachable server."""
 
     def __init__(self, agents_online: int = 2, open_now: bool = True, down: bool = False) -> None:
         self.agents_online, self.open_now, self.down = agents_online, open_now, down
@@ -222,6 +225,8 @@ class FakeBackOffice:
         self.messages: list[tuple[str, str]] = []
         self.ratings: list[tuple[str, int]] = []
         self.closed: set[str] = set()
+        self.watches: list[tuple[str, str, str]] = []
+        self.stopped: list[str] = []
 
     def _check(self) -> None:
         if self.down:
@@ -250,6 +255,14 @@ class FakeBackOffice:
     def rate(self, conversation_id: str, rating: int) -> None:
         self._check()
         self.ratings.append((conversation_id, rating))
+
+    def watch(self, conversation_id: str, order_number: str, channel: str) -> None:
+        self._check()
+        self.watches.append((conversation_id, order_number, channel))
+
+    def stop_notices(self, conversation_id: str) -> None:
+        self._check()
+        self.stopped.append(conversation_id)
 
 
 class FakeKnowledgeBase:

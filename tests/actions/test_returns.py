@@ -55,6 +55,18 @@ def test_return_is_created_with_label_and_refund_timing(shop):
     assert slots_set(events) == {"return_skus": None, "return_reason": None, "confirmed": None}
 
 
+def test_a_return_the_shop_must_approve_promises_no_label_yet(shop):
+    shop.return_status = "requested"  # e.g. Shopify's return requests
+    _, dispatcher = run(
+        ActionCreateReturn(),
+        tracker(verified("CM300001", return_skus="PULL-01", return_reason="x", confirmed=True)),
+    )
+    said = texts(dispatcher)
+    assert "demande de retour est enregistrée sous le numéro RMA-2026-000001" in said
+    assert "Étiquette" not in said and "/labels/" not in said
+    assert "Déposez le colis dans un bureau de poste." in said  # the shop's own instructions
+
+
 def test_no_return_without_a_yes(shop):
     _, dispatcher = run(
         ActionCreateReturn(),

@@ -43,8 +43,10 @@ def test_each_default_client_is_built_from_the_settings_on_first_use():
     )
     wired = wiring.Services(settings=settings)
     shop = wired.shop
-    assert isinstance(shop, HttpShopClient) and shop.base_url == "http://shop.example:9000"
-    assert shop.api_key == "shop-key" and wired.shop is shop
+    assert (
+        isinstance(shop, HttpShopClient) and shop.transport.base_url == "http://shop.example:9000"
+    )
+    assert shop.transport.headers["X-API-Key"] == "shop-key" and wired.shop is shop
     back_office = wired.back_office
     assert isinstance(back_office, BackOfficeClient)
     assert back_office.base_url == "http://bo.example:9001" and wired.back_office is back_office

@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 import requests
-import socketio
 
-from tests.stack import ACTION_TOKEN, Stack, handoff_of, handoffs, texts
+from tests.stack import ACTION_TOKEN, Stack, Widget, handoff_of, handoffs, texts
 
 pytestmark = pytest.mark.e2e
 
@@ -39,44 +38,6 @@ def rest(stack: Stack, body: Any, **kwargs: Any) -> requests.Response:
         timeout=30,
         **kwargs,
     )
-
-
-class Widget:
-    """A browser's socket.io client, as the widget speaks to Rasa."""
-
-    def __init__(self, stack: Stack) -> None:
-        self.client = socketio.Client(reconnection=False)
-        self.confirmed: list[str] = []
-        self.said: list[dict[str, Any]] = []
-        self.client.on("session_confirm", self.confirmed.append)
-        self.client.on("bot_uttered", self.said.append)
-        self.client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["websocket"])
-
-    def session(self, wanted: str | None) -> str:
-        before = len(self.confirmed)
-        self.client.emit("session_request", {"session_id": wanted})
-        self.wait(lambda: len(self.confirmed) > before)
-        return self.confirmed[-1]
-
-    def say(self, text: str, session_id: str, answers: int = 1) -> list[dict[str, Any]]:
-        before = len(self.said)
-        self.client.emit(
-            "user_uttered",
-            {"message": text, "session_id": session_id, "metadata": {"client_ip": "10.9.8.7"}},
-        )
-        self.wait(lambda: len(self.said) >= before + answers)
-        time.sleep(0.5)  # the rest of the turn
-        return self.said[before:]
-
-    @staticmethod
-    def wait(condition: Any, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            assert time.monotonic() < deadline, "no answer from the socket.io channel"
-            time.sleep(0.05)
-
-    def close(self) -> None:
-        self.client.disconnect()
 
 
 # -- row 1: a conversation id is not a key to someone's order -------------------------------

@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from bot.backoffice.db import Handoff, HandoffMessage, make_engine, migrate
+from bot.backoffice.db import (
+    Handoff,
+    HandoffMessage,
+    Notice,
+    NoticeWatch,
+    make_engine,
+    migrate,
+)
 from bot.core.handoff import CaseStatus
 from bot.privacy.service import Stores
 from bot.privacy.stores import events, metadata
@@ -235,7 +242,34 @@ class World:
             rating=5,
         )
         self.add_feedback(shopper.web, start + timedelta(minutes=2))
+        self.add_delay_notice(shopper.web, shopper.order, start + timedelta(minutes=3))
         return case
+
+    def add_delay_notice(self, conversation: str, order: str, at: datetime) -> None:
+        """The order the shopper proved is followed, was late, and the notice went out."""
+        with self.stores.backoffice() as db:
+            db.add(
+                NoticeWatch(
+                    conversation_id=conversation,
+                    order_number=order,
+                    channel="socketio",
+                    created_at=at,
+                    updated_at=at,
+                    expires_at=at + timedelta(days=30),
+                )
+            )
+            db.add(
+                Notice(
+                    conversation_id=conversation,
+                    order_number=order,
+                    event_id=f"{order}:2026-12-03",
+                    channel="socketio",
+                    status="sent",
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+            db.commit()
 
     # -- what is left, everywhere ------------------------------------------------------------
 

@@ -77,6 +77,9 @@ def test_export_holds_every_message_the_case_the_rating_and_the_feedback(world: 
     ]
     assert case["rating"] == 5 and case["conversation_id"] == MARIE.telegram
     assert [f["conversation"] for f in document["faq_feedback"]] == [MARIE.web]
+    web = conversations[MARIE.web]
+    assert [w["order_number"] for w in web["watches"]] == [MARIE.order]
+    assert [(n["order_number"], n["status"]) for n in web["notices"]] == [(MARIE.order, "sent")]
     assert PAUL.email not in json.dumps(document) and PAUL.web not in json.dumps(document)
 
 
@@ -99,6 +102,7 @@ def test_erase_leaves_nothing_that_mentions_the_shopper_and_spares_the_other(
         "case_messages": 3,
         "ratings": 1,
         "feedback": 1,
+        "delay_notices": 2,  # the followed order and the notice sent about it
     }
     assert world.leftovers(MARIE) == []
     assert not find(world.stores, Criteria.build(emails=[MARIE.email]))

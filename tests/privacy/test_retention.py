@@ -74,6 +74,7 @@ def test_purge_deletes_what_is_past_its_limit_and_keeps_the_rest(world: World) -
         "case_messages": 3,
         "audit_entries": 1,
         "feedback": 1,
+        "delay_notices": 2,  # Marie's followed order and its notice, with her conversation
     }
     assert world.leftovers(MARIE)  # a dry run deletes nothing
 
@@ -81,6 +82,7 @@ def test_purge_deletes_what_is_past_its_limit_and_keeps_the_rest(world: World) -
 
     assert counts["conversations"] == 2 and counts["cases"] == 1 and counts["feedback"] == 1
     assert counts["audit_entries"] == 1 and counts["forgotten"] == 1
+    assert counts["delay_notices"] == 2
     assert world.leftovers(MARIE) == []
     paul = find(world.stores, Criteria.build(emails=[PAUL.email]))
     assert paul.conversation_ids == sorted([PAUL.web, PAUL.telegram])

@@ -29,8 +29,16 @@ USED_BY_FORMS_OR_ACTIONS = {
     "utter_greet_in_form",
 }
 # Intents that no shopper types: the back office sends them through trigger_intent and the
-# hand-off policy handles them (bot/rasa/policies/handoff.py); ratings come from buttons.
-NOT_TYPED = {"agent_reply", "handoff_resolved", "handoff_returned", "rate"}
+# hand-off policy handles them (bot/rasa/policies/handoff.py); ratings and "stop notices"
+# come from buttons.
+NOT_TYPED = {
+    "agent_reply",
+    "handoff_resolved",
+    "handoff_returned",
+    "order_delayed",
+    "rate",
+    "stop_notices",
+}
 
 
 def test_training_data_is_valid():

@@ -1,4 +1,5 @@
-"""The action server's side of the hand-off API: register a hand-off, relay a message, rate.
+"""The action server's side of the back office's API: register a hand-off, relay a message,
+rate; follow an order for delay notices, or stop them.
 
 Blocking `requests` calls with short timeouts; actions run them off the event loop. Any
 failure raises `BackOfficeUnavailable`, so that the bot can fall back to giving the team's
@@ -72,3 +73,14 @@ class BackOfficeClient:
             f"/api/handoffs/{quote(conversation_id, safe='')}/rating",
             Rating(rating=rating).model_dump(),
         )
+
+    def watch(self, conversation_id: str, order_number: str, channel: str) -> None:
+        """Follow this order for this conversation: a delay is announced on its channel."""
+        self._post(
+            "/api/watches",
+            {"conversation_id": conversation_id, "order_number": order_number, "channel": channel},
+        )
+
+    def stop_notices(self, conversation_id: str) -> None:
+        """The shopper asked for no more notices in this conversation."""
+        self._post(f"/api/watches/{quote(conversation_id, safe='')}/stop", {})

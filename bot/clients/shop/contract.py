@@ -55,6 +55,19 @@ class NotAllowed(ShopError):
     code = "not_allowed"
 
 
+class NotSupported(ShopError):
+    """The shop's platform offers no way to do this through its API (e.g. a return on
+    PrestaShop): a person of the shop does it, so the bot says so and hands over."""
+
+    code = "not_supported"
+
+    def __init__(self, message: str = "", code: str | None = None) -> None:
+        super().__init__(message or NOT_SUPPORTED, code)
+
+
+NOT_SUPPORTED = "Pour cette boutique, c'est un conseiller qui s'en charge."
+
+
 class InvalidRequest(ShopError):
     code = "invalid_request"
 

@@ -1,9 +1,7 @@
-"""`ShopClient` over the shop's HTTP API, with the guarantees a live conversation needs.
+"""`ShopClient` over the demo shop's HTTP API.
 
-Every call has a timeout and an overall deadline (the shopper must hear back within 2 s,
-apology included); idempotent calls are retried a bounded number of times, writes only when
-the request surely never left; every failure becomes a typed `ShopError` carrying the shop's
-own code and French message. Logs carry method, path, status and latency, never an e-mail.
+Deadline, retries and logging are the transport's (bot/clients/shop/transport.py); this client
+turns every failure into a typed `ShopError` carrying the shop's own code and French message.
 Proofs of ownership (e-mail, postcode) travel only in JSON bodies, never in a URL, where the
 shop's access log, a proxy's or a tracing tool would keep them: reads that need a proof
 (tracking, refunds) are POSTs the shop treats as reads, hence retried like GETs.
@@ -13,23 +11,14 @@ from __future__ import annotations
 
 import json
 import logging
-import re
-import time
+from collections.abc import Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from tenacity import (
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    stop_before_delay,
-    wait_exponential,
-)
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
-from urllib3.util import Timeout
 
+from bot.clients.shop import demo_events
 from bot.clients.shop.contract import (
     CLIENT_HEADER,
     InvalidRequest,
@@ -40,6 +29,7 @@ from bot.clients.shop.contract import (
     TooManyAttempts,
     VerificationFailed,
 )
+from bot.clients.shop.delays import DelayEvent
 from bot.clients.shop.models import (
     Address,
     Claim,
@@ -52,48 +42,11 @@ from bot.clients.shop.models import (
     Tracking,
     Verification,
 )
+from bot.clients.shop.transport import UNAVAILABLE, HttpTransport, Reply, safe_path
 from bot.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-MIN_ATTEMPT_S = 0.05  # no new attempt with less budget than this left
-UNAVAILABLE = "La boutique ne répond pas pour le moment."
-_EMAIL = re.compile(r"[^/\s]+(?:@|%40)[^/\s]+", re.IGNORECASE)  # raw or URL-quoted
-
-
-class _ServerError(Exception):
-    """A 5xx answer: worth another try for idempotent calls."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(f"HTTP {status}")
-        self.status = status
-
-
-class _OutOfTime(Exception):
-    """The overall deadline passed while the answer was still arriving."""
-
-
-def _never_sent(exc: BaseException) -> bool:
-    """True when the request surely did not reach the server: safe to repeat even a POST."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    if isinstance(exc, requests.exceptions.ConnectionError) and exc.args:
-        reason = getattr(exc.args[0], "reason", None)
-        return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
-    return False
-
-
-def _transient(exc: BaseException) -> bool:
-    """Connection errors, timeouts and 5xx: may succeed on a second try."""
-    return isinstance(
-        exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout, _ServerError)
-    )
-
-
-def _safe_path(path: str) -> str:
-    """The path as logged: a shopper may type an e-mail where an order number was expected."""
-    return _EMAIL.sub("<e-mail>", path)
 
 
 def _proof(proof: Verification) -> dict[str, str]:
@@ -113,13 +66,15 @@ class HttpShopClient:
         deadline: float = 1.5,
         session: requests.Session | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.api_key = api_key
-        self.connect_timeout = connect_timeout
-        self.read_timeout = read_timeout
-        self.retries = retries
-        self.deadline = deadline
-        self.session = session or requests.Session()
+        self.transport = HttpTransport(
+            base_url,
+            headers={"X-API-Key": api_key, "Accept": "application/json"},
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            retries=retries,
+            deadline=deadline,
+            session=session,
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> HttpShopClient:
@@ -189,6 +144,12 @@ class HttpShopClient:
         data = self._call("POST", self._order(number, "claims"), body=body, idempotent=False)
         return self._parse(Claim, data)
 
+    def delay_from_webhook(
+        self, body: bytes, headers: Mapping[str, str], secret: str
+    ) -> DelayEvent | None:
+        """The demo shop's signed "order late" event (bot/clients/shop/demo_events.py)."""
+        return demo_events.read(body, headers, secret)
+
     def shipping_methods(self) -> list[ShippingMethod]:
         return self._parse(list[ShippingMethod], self._call("GET", "/v1/shipping-methods"))
 
@@ -221,92 +182,19 @@ class HttpShopClient:
         headers: dict[str, str] | None = None,
     ) -> Any:
         """One API call within the deadline; returns the decoded JSON of a 2xx answer.
-        `idempotent` (safe to repeat: reads, even sent as POST) allows retries after a 5xx or
-        a lost answer. There are no query parameters, on purpose: nothing personal in URLs."""
-        give_up_at = time.monotonic() + self.deadline
-        retrying = Retrying(
-            stop=stop_after_attempt(self.retries + 1)
-            | stop_before_delay(max(self.deadline - MIN_ATTEMPT_S, 0)),
-            wait=wait_exponential(multiplier=0.1, min=0.05, max=0.4),
-            retry=retry_if_exception(_transient if idempotent else _never_sent),
-            reraise=True,
+        There are no query parameters, on purpose: nothing personal in URLs."""
+        reply = self.transport.call(
+            method, path, json_body=body, idempotent=idempotent, headers=headers
         )
-        try:
-            status, content = retrying(self._attempt, method, path, body, give_up_at, headers)
-        except (requests.RequestException, _ServerError, _OutOfTime):
-            # `from None`: the cause's text holds the URL (a mistyped number may be an e-mail).
-            raise ShopUnavailable(UNAVAILABLE) from None
-        if 200 <= status < 300:
-            try:
-                return json.loads(content)
-            except ValueError:
-                log.error("shop %s %s answered invalid JSON", method, _safe_path(path))
-                raise ShopUnavailable(UNAVAILABLE, code="malformed_response") from None
-        raise self._error(status, content, method, path)
+        if reply.ok:
+            return reply.json()
+        raise self._error(reply, method, path)
 
-    def _attempt(
-        self,
-        method: str,
-        path: str,
-        body: dict[str, Any] | None,
-        give_up_at: float,
-        headers: dict[str, str] | None = None,
-    ) -> tuple[int, bytes]:
-        started = time.monotonic()
-        remaining = give_up_at - started
-        if remaining <= 0:
-            raise _OutOfTime()
-        # `total` caps connect + read together; the loop below caps a slowly dribbled body.
-        # (requests hands a urllib3 Timeout through as is: HTTPAdapter.send accepts one.)
-        timeout = Timeout(
-            connect=min(self.connect_timeout, remaining),
-            read=min(self.read_timeout, remaining),
-            total=remaining,
-        )
-        outcome = "error"
-        try:
-            response = self.session.request(
-                method,
-                self.base_url + path,
-                json=body,
-                stream=True,
-                timeout=timeout,  # type: ignore[arg-type]
-                headers={
-                    "X-API-Key": self.api_key,
-                    "Accept": "application/json",
-                    **(headers or {}),
-                },
-            )
-            outcome = str(response.status_code)
-            with response:
-                chunks = []
-                for chunk in response.iter_content(16384):
-                    chunks.append(chunk)
-                    if time.monotonic() > give_up_at:
-                        outcome = "deadline"
-                        raise _OutOfTime()
-        except requests.RequestException as exc:
-            outcome = type(exc).__name__
-            raise
-        finally:
-            log.info(  # one line per call; the fields are printed by bot/core/logs.py
-                "shop call",
-                extra={
-                    "shop_method": method,
-                    "shop_path": _safe_path(path),
-                    "shop_status": outcome,
-                    "latency_ms": round((time.monotonic() - started) * 1000),
-                },
-            )
-        if response.status_code >= 500:
-            raise _ServerError(response.status_code)
-        return response.status_code, b"".join(chunks)
-
-    def _error(self, status: int, content: bytes, method: str, path: str) -> ShopError:
+    def _error(self, reply: Reply, method: str, path: str) -> ShopError:
         """The typed error for a non-2xx answer, with the shop's code and French message."""
-        code, message = None, ""
+        status, code, message = reply.status, None, ""
         try:
-            detail = json.loads(content).get("detail")
+            detail = json.loads(reply.content).get("detail")
             if isinstance(detail, dict):
                 code, message = detail.get("code"), str(detail.get("message") or "")
         except (ValueError, AttributeError):
@@ -323,7 +211,7 @@ class HttpShopClient:
             log.error(
                 "shop rejected the API key on %s %s: check COMPTOIR_SHOP_API_KEY",
                 method,
-                _safe_path(path),
+                safe_path(path),
             )
             return ShopUnavailable(UNAVAILABLE, code="unauthorized")
         if 400 <= status < 500:

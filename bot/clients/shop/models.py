@@ -99,7 +99,7 @@ class Refund(BaseModel):
 
 class ReturnInfo(BaseModel):
     rma: str
-    status: str  # created | received | refunded
+    status: str  # requested (the shop approves it first) | created | received | refunded
     items: list[str]
     label_url: str
     instructions: str

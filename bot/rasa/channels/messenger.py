@@ -102,10 +102,17 @@ class MessengerOutput(MessengerBot):
                 (time.perf_counter() - start) * 1000,
             )
 
-    async def _message(self, recipient_id: str, message: Dict[str, Any]) -> None:
+    async def _message(
+        self, recipient_id: str, message: Dict[str, Any], tag: str | None = None
+    ) -> None:
+        """A reply (RESPONSE), or with `tag` a message the shop sends first (MESSAGE_TAG:
+        e.g. POST_PURCHASE_UPDATE for a delivery delay, bot.core.channels.NOTICE_TAG)."""
         psid = channels.native_id(channels.MESSENGER_PREFIX, recipient_id)
+        kind = "MESSAGE_TAG" if tag else "RESPONSE"
         await self._graph(
-            "send", recipient_id, lambda: self.messenger_client.send(message, psid, "RESPONSE")
+            "send",
+            recipient_id,
+            lambda: self.messenger_client.send(message, psid, kind, tag=tag),
         )
 
     async def send_action(self, recipient_id: str, sender_action: str) -> None:
@@ -117,17 +124,21 @@ class MessengerOutput(MessengerBot):
         )
 
     async def _texts(
-        self, recipient_id: str, text: str, last: Dict[str, Any] | None = None
+        self,
+        recipient_id: str,
+        text: str,
+        last: Dict[str, Any] | None = None,
+        tag: str | None = None,
     ) -> None:
         pieces = channels.chunks(text, channels.MESSENGER_TEXT_LIMIT)
         for number, piece in enumerate(pieces, start=1):
             message: Dict[str, Any] = {"text": piece or "…"}
             if number == len(pieces) and last:
                 message.update(last)
-            await self._message(recipient_id, message)
+            await self._message(recipient_id, message, tag)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self._texts(recipient_id, text or "")
+        await self._texts(recipient_id, text or "", tag=kwargs.get(channels.TAG_KEY))
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
@@ -161,7 +172,7 @@ class MessengerOutput(MessengerBot):
             text = ""
         body, quick = channels.messenger_options(text or "", buttons)
         last = {"quick_replies": quick} if quick else None
-        await self._texts(recipient_id, body or "…", last)
+        await self._texts(recipient_id, body or "…", last, tag=kwargs.get(channels.TAG_KEY))
 
     async def send_quick_replies(
         self, recipient_id: str, text: str, quick_replies: List[Dict[str, Any]], **kwargs: Any

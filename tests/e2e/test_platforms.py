@@ -1,0 +1,123 @@
+"""`make run COMPTOIR_SHOP=<platform>` against each platform's stand-in: the real Rasa server,
+action server and back office hold a whole order tracking over REST, with the platform's own
+order numbers, and a delay the platform reports (WooCommerce's and Shopify's signed webhooks,
+PrestaShop's poll) reaches the shopper who asked."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+from importlib import import_module
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import requests
+
+from bot.tools.standins import serving
+from tests.stack import Stack, running, stack_env, texts
+
+pytestmark = pytest.mark.e2e
+PLATFORMS = ("woocommerce", "prestashop", "shopify")
+
+
+class PlatformStack(Stack):
+    standin: ModuleType
+    standin_app: Any
+    standin_url: str
+    orders: list[dict[str, Any]]
+
+
+@pytest.fixture(scope="module", params=PLATFORMS)
+def platform(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PlatformStack]:
+    """One stack at a time: the stand-in in this process, the product in its own."""
+    standin = import_module(f"bot.tools.standins.{request.param}")
+    tmp: Path = tmp_path_factory.mktemp(request.param)
+    app = standin.create_app()
+    with serving(app) as url:
+        # PrestaShop has no webhooks: its followed orders are polled, here every 1.2 s.
+        env = stack_env(tmp, **standin.comptoir_env(url), COMPTOIR_PRESTASHOP_POLL_MINUTES="0.02")
+        stack = PlatformStack(env=env, logs=tmp)
+        stack.standin, stack.standin_app, stack.standin_url = standin, app, url
+        stack.orders = standin.demo_orders()
+        with running(stack, demo_shop=False) as started:
+            yield started  # type: ignore[misc]
+
+
+def pick(stack: PlatformStack, status: str) -> dict[str, Any]:
+    return next(order for order in stack.orders if order["status"] == status)
+
+
+def test_a_whole_order_tracking_over_rest(platform: PlatformStack) -> None:
+    order = pick(platform, "shipped")
+    sender = f"platform-{platform.env['COMPTOIR_SHOP']}-tracking"
+    asked = texts(platform.say(sender, "Bonjour, je voudrais suivre ma commande"))
+    assert "numéro de votre commande" in asked
+    assert "adresse e-mail" in texts(platform.say(sender, order["number"]))
+    answer = texts(platform.say(sender, order["email"]))
+    assert f"Merci {order['first_name']}, c'est bien votre commande." in answer, answer
+    assert f"Votre commande {order['number']} est expédiée" in answer, answer
+
+
+def test_a_number_in_another_shops_format_is_explained(platform: PlatformStack) -> None:
+    sender = f"platform-{platform.env['COMPTOIR_SHOP']}-format"
+    platform.say(sender, "je veux suivre ma commande")
+    said = texts(platform.say(sender, "zz"))
+    assert "numéro" in said, said
+
+
+def test_a_wrong_proof_is_refused_on_every_platform(platform: PlatformStack) -> None:
+    order = pick(platform, "shipped")
+    sender = f"platform-{platform.env['COMPTOIR_SHOP']}-wrong"
+    platform.say(sender, "je veux suivre ma commande")
+    platform.say(sender, order["number"])
+    said = texts(platform.say(sender, "quelquun.dautre@exemple.fr"))
+    assert "Je ne trouve aucune commande" in said, said
+
+
+def report_delay(stack: PlatformStack, order: dict[str, Any]) -> None:
+    """The platform tells Comptoir the order is late, its own way."""
+    webhook = f"{stack.backoffice_url}/api/webhooks/shop"
+    platform = stack.env["COMPTOIR_SHOP"]
+    if platform == "woocommerce":  # the shop marks it late; WooCommerce sends order.updated
+        response = requests.post(
+            f"{stack.standin_url}/__standin__/orders/{order['number']}/delay",
+            json={"until": (date.today() + timedelta(days=4)).isoformat(), "deliver_to": webhook},
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+    elif platform == "shopify":  # the carrier reports it; Shopify sends fulfillment_events/create
+        shopify_order = next(
+            o for o in stack.standin_app.state.shop.orders if o["name"] == order["number"]
+        )
+        body, headers = stack.standin.signed_fulfillment_event(shopify_order, "delayed")
+        response = requests.post(webhook, data=body, headers=headers, timeout=10)
+        assert response.status_code == 200, response.text
+    # PrestaShop: the order is already in the "Retard de livraison" state; the poll finds it.
+
+
+def test_a_delay_the_platform_reports_reaches_the_shopper_who_asked(
+    platform: PlatformStack,
+) -> None:
+    status = "delayed" if platform.env["COMPTOIR_SHOP"] == "prestashop" else "shipped"
+    order = [o for o in platform.orders if o["status"] == status][1]  # not the tracking test's
+    sender = f"platform-{platform.env['COMPTOIR_SHOP']}-notice"
+    platform.say(sender, "où en est ma commande ?")
+    platform.say(sender, order["number"])
+    assert "c'est bien votre commande" in texts(platform.say(sender, order["email"]))
+    report_delay(platform, order)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        said = [e.get("text") or "" for e in platform.bot_events(sender)]
+        notices = [t for t in said if "a pris du retard" in t]
+        if notices:
+            break
+        time.sleep(0.5)
+    assert notices and order["number"] in notices[0], said[-3:]
+    time.sleep(3)  # a second poll or a redelivery must not say it again
+    said = [e.get("text") or "" for e in platform.bot_events(sender)]
+    assert len([t for t in said if "a pris du retard" in t]) == 1
