@@ -16,8 +16,13 @@ from typing import Any
 import pytest
 import requests
 
+from bot.clients.shop.contract import ShopClient
+from bot.clients.shop.factory import shop_client
+from bot.clients.shop.models import Verification
+from bot.settings import Settings
 from bot.tools.standins import serving
-from tests.stack import Stack, running, stack_env, texts
+from tests.conversations.runner import Conversation, OrderPool, load, run
+from tests.stack import Stack, handoffs, running, stack_env, texts
 
 pytestmark = pytest.mark.e2e
 PLATFORMS = ("woocommerce", "prestashop", "shopify")
@@ -121,3 +126,69 @@ def test_a_delay_the_platform_reports_reaches_the_shopper_who_asked(
     time.sleep(3)  # a second poll or a redelivery must not say it again
     said = [e.get("text") or "" for e in platform.bot_events(sender)]
     assert len([t for t in said if "a pris du retard" in t]) == 1
+
+
+# The scripted conversations (tests/conversations) each platform's stand-in replays: those
+# whose flow the platform allows and whose outcome its API shows (status, address).
+FLOWS = {
+    "oui annulez tapé": PLATFORMS,
+    "non finalement je la garde": PLATFORMS,
+    "commande expédiée ne peut plus être annulée": PLATFORMS,
+    "commande expédiée, adresse non modifiable": PLATFORMS,
+    "remboursement après annulation, pas à pas": PLATFORMS,
+    "nouvelle adresse résumée puis confirmée": ("woocommerce", "shopify"),
+}
+SCRIPTED = {c.name: c for c in load() if c.name in FLOWS}
+
+
+@pytest.fixture(scope="module")
+def pool(platform: PlatformStack) -> OrderPool:
+    """The stand-in's orders, less the shipped ones the tests above use (one is made late)."""
+    shipped = [o for o in platform.orders if o["status"] == "shipped"][:2]
+    return OrderPool([o for o in platform.orders if o not in shipped])
+
+
+def client_of(stack: PlatformStack) -> ShopClient:
+    """The adapter the action server uses, built from the same settings."""
+    env = stack.standin.comptoir_env(stack.standin_url)
+    return shop_client(
+        Settings.model_validate({k.removeprefix("COMPTOIR_").lower(): v for k, v in env.items()})
+    )
+
+
+@pytest.mark.parametrize("name", sorted(FLOWS))
+def test_the_scripted_flows_the_platform_allows(
+    platform: PlatformStack, pool: OrderPool, name: str
+) -> None:
+    if platform.env["COMPTOIR_SHOP"] not in FLOWS[name]:
+        pytest.skip(f"{platform.env['COMPTOIR_SHOP']} cannot do this through its API")
+
+    def check_after(
+        conversation: Conversation, order: dict[str, Any], after: dict[str, Any]
+    ) -> None:
+        assert set(after) <= {"status", "address"}, f"{conversation.id}: cannot check {after}"
+        seen = client_of(platform).verify_order(order["number"], Verification(email=order["email"]))
+        if "status" in after:
+            assert seen.status.value == after["status"], f"{conversation.id}: {seen.status}"
+        if "address" in after:
+            address = seen.shipping_address
+            line = f"{address.line1} {address.postcode} {address.city}"
+            assert after["address"].lower() in line.lower(), f"{conversation.id}: {line}"
+
+    run(SCRIPTED[name], platform, pool, check_after)
+
+
+def test_what_the_platform_cannot_do_goes_to_a_person_with_the_reason(
+    platform: PlatformStack,
+) -> None:
+    """No platform has a claims API: the bot says so and hands over, reason not_supported."""
+    order = [o for o in platform.orders if o["status"] == "delivered"][-1]  # no flow takes it
+    sender = f"platform-{platform.env['COMPTOIR_SHOP']}-claim"
+    platform.say(sender, "j'ai un probleme avec ma commande")
+    platform.say(sender, order["number"])
+    platform.say(sender, order["email"])
+    platform.say(sender, "il est arrivé cassé")
+    said = texts(platform.say(sender, "oui"))
+    assert "Pour cette boutique, c'est un conseiller qui s'en charge." in said, said
+    [case] = [h for h in handoffs(platform) if h["conversation_id"] == sender]
+    assert case["reason"] == "not_supported"
