@@ -7,6 +7,12 @@ conversation with the back office and sets `handoff_active`; from then on the ha
 sends every shopper message to `action_relay_to_agent` and the bot says nothing of its own.
 The names shared with the Rasa server and the back office (slot, actions, reasons) are
 bot/core/handoff.py's; the back-office client is actions/services.py's.
+
+The messages that start and end a hand-off, and an agent's, carry `widget` metadata (a hand-off
+`start`/`end`, the agent's first name and own words, the note that they joined) that the web
+widget's channel sends with them (bot/rasa/channels/socketio.py): the widget then knows that a
+person has the conversation (no "L'assistant écrit…") and shows who answers. Other channels
+ignore it.
 """
 
 from __future__ import annotations
@@ -21,10 +27,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
-from actions.common import verified_number
+from actions.common import facts, verified_number
 from actions.knowledge import answer, search
 from bot.clients.backoffice.client import BackOfficeUnavailable, HandoffNotOpen
-from bot.clients.backoffice.models import PRIORITY, HandoffRequest, Reason
+from bot.clients.backoffice.models import PRIORITY, HandoffRequest, Reason, Summary
 from bot.core import replies
 from bot.core.handoff import (
     ACTIVE_SLOT,
@@ -42,6 +48,9 @@ from bot.settings import get_settings
 log = logging.getLogger(__name__)
 
 RATING_BUTTONS = replies.RATINGS
+# `widget=` metadata, read by bot/rasa/channels/socketio.py
+HANDOFF_START = {"handoff": "start"}
+HANDOFF_END = {"handoff": "end"}
 
 
 def _upset(tracker: Tracker) -> bool:
@@ -72,7 +81,7 @@ async def hand_off(
         channel=tracker.get_latest_input_channel() or "rest",
         reason=reason,
         priority=PRIORITY[reason],
-        summary=summarise(tracker.events, verified_number(tracker)),
+        summary=_with_customer(summarise(tracker.events, verified_number(tracker)), tracker),
         mood=replies.UPSET_MOOD if reason is Reason.upset or _upset(tracker) else None,
     )
     events: List[EventType] = [SlotSet("requested_slot", None)]
@@ -94,7 +103,9 @@ async def hand_off(
         ticket.agents_online,
     )
     sorry = replies.SORRY_UPSET if request.mood else ""
-    dispatcher.utter_message(text=sorry + waiting_message(ticket, settings.support_timezone))
+    dispatcher.utter_message(
+        text=sorry + waiting_message(ticket, settings.support_timezone), widget=HANDOFF_START
+    )
     return events + [SlotSet(ACTIVE_SLOT, True)]
 
 
@@ -133,7 +144,7 @@ class ActionRelayToAgent(Action):
                 services.current().back_office.relay, tracker.sender_id, text
             )
         except HandoffNotOpen:  # closed in the back office without telling us: take over again
-            dispatcher.utter_message(response="utter_handoff_over")
+            dispatcher.utter_message(response="utter_handoff_over", widget=HANDOFF_END)
             return [SlotSet(ACTIVE_SLOT, False)]
         except BackOfficeUnavailable:
             # The message stays in the conversation's history, which the agent reads.
@@ -157,6 +168,15 @@ def _simple_question(tracker: Tracker) -> bool:
     )
 
 
+def _with_customer(summary: Summary, tracker: Tracker) -> Summary:
+    """The shopper's first name and e-mail, once an order proved who they are."""
+    if summary.order_number:
+        summary.customer_name = facts(tracker).first_name or None
+        contact = str(tracker.get_slot("order_contact") or "")
+        summary.email = contact if "@" in contact else None
+    return summary
+
+
 async def answer_while_waiting(
     dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> List[EventType]:
@@ -170,8 +190,30 @@ async def answer_while_waiting(
     return events
 
 
+def first_name(display_name: str | None) -> str:
+    """What the shopper is told of the agent: their first name ("Julie" of "Julie Martin"),
+    never an e-mail address; "Conseiller" when the back office sent nothing usable."""
+    words = (display_name or "").split()
+    if not words or "@" in words[0]:
+        return replies.AGENT
+    return words[0][:40]
+
+
+def has_spoken(tracker: Tracker, name: str) -> bool:
+    """Whether this agent already wrote in the current case: a reply of theirs (a bot event with
+    `agent` metadata) since the hand-off began (the `handoff_active` slot set to true)."""
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "bot" and (event.get("metadata") or {}).get("agent") == name:
+            return True
+        if kind == "slot" and event.get("name") == ACTIVE_SLOT and event.get("value") is True:
+            return False
+    return False
+
+
 class ActionAgentReply(Action):
-    """An agent's reply from the back office (trigger_intent), said on the shopper's channel."""
+    """An agent's reply from the back office (trigger_intent), said on the shopper's channel;
+    before an agent's first reply in a case, that they joined the conversation."""
 
     def name(self) -> str:
         return AGENT_REPLY_ACTION
@@ -180,12 +222,20 @@ class ActionAgentReply(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         text = next(tracker.get_latest_entity_values("agent_text"), None)
-        name = next(tracker.get_latest_entity_values("agent_name"), None) or replies.AGENT
-        if text:
-            # `agent` lands in the bot event's metadata: the transcript tells it from the bot.
+        name = first_name(next(tracker.get_latest_entity_values("agent_name"), None))
+        if not text:
+            return []
+        if not has_spoken(tracker, name):
             dispatcher.utter_message(
-                text=replies.AGENT_SAYS.format(name=name, text=text), agent=name
+                text=replies.AGENT_JOINED.format(name=name),
+                widget={"agent": name, "note": True},
             )
+        # `agent` lands in the bot event's metadata: the transcript tells it from the bot.
+        dispatcher.utter_message(
+            text=replies.AGENT_SAYS.format(name=name, text=text),
+            agent=name,
+            widget={"agent": name, "text": text},
+        )
         return []
 
 
@@ -198,7 +248,9 @@ class ActionHandoffResolved(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        dispatcher.utter_message(response="utter_ask_rating", buttons=RATING_BUTTONS)
+        dispatcher.utter_message(
+            response="utter_ask_rating", buttons=RATING_BUTTONS, widget=HANDOFF_END
+        )
         return [SlotSet(ACTIVE_SLOT, False)]
 
 
@@ -211,7 +263,7 @@ class ActionHandoffReturned(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        dispatcher.utter_message(response="utter_handoff_returned")
+        dispatcher.utter_message(response="utter_handoff_returned", widget=HANDOFF_END)
         return [SlotSet(ACTIVE_SLOT, False)]
 
 

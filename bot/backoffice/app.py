@@ -26,8 +26,8 @@ from .events import Broadcaster
 from .headers import SECURITY_HEADERS, SecurityHeaders
 from .notices import worker as notice_worker
 from .rasa import RasaClient
-from .routes import account, api, auth, faq, inbox, notices, privacy, users
-from .security import LoginRequired, csrf_protect
+from .routes import account, api, auth, case_tools, faq, inbox, notices, privacy, users
+from .security import LoginRequired, PasswordChangeRequired, csrf_protect
 from .sessions import SESSION_HOURS
 from .throttle import HashSlots, LoginThrottle
 from .web import env, render
@@ -100,7 +100,7 @@ def create_app(
     )
     app.add_middleware(SecurityHeaders)  # added last: outermost, so on every response
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, account, api, notices, inbox, faq, users, privacy):
+    for module in (auth, account, api, notices, inbox, case_tools, faq, users, privacy):
         app.include_router(module.router)
     app.include_router(notices.webhooks)
 
@@ -118,6 +118,17 @@ def create_app(
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
         return JSONResponse(
             {"detail": "login required"}, status_code=401, headers={"HX-Redirect": "/login"}
+        )
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def password_change_required(request: Request, _: PasswordChangeRequired) -> Response:
+        wants_html = "text/html" in request.headers.get("accept", "")
+        if request.method == "GET" and wants_html and not request.headers.get("hx-request"):
+            return RedirectResponse("/account", status_code=303)
+        return JSONResponse(
+            {"detail": "password change required"},
+            status_code=403,
+            headers={"HX-Redirect": "/account"},
         )
 
     @app.exception_handler(HTTPException)

@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
@@ -90,6 +91,10 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # An admin reset the password (users page): « Mon compte » only, until a new one is chosen.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     last_seen: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -128,6 +133,11 @@ class Handoff(Base):
     messages: Mapped[list[HandoffMessage]] = relationship(
         back_populates="handoff", order_by="HandoffMessage.id", lazy="selectin"
     )
+    # The team's private notes (never shown to the shopper, never sent to Rasa); the database
+    # deletes them with their case (ON DELETE CASCADE), whoever deletes the case.
+    notes: Mapped[list[CaseNote]] = relationship(
+        order_by="CaseNote.id", lazy="selectin", viewonly=True
+    )
 
     @property
     def is_open(self) -> bool:
@@ -146,6 +156,46 @@ class HandoffMessage(Base):
 
     handoff: Mapped[Handoff] = relationship(back_populates="messages")
     author: Mapped[User | None] = relationship(lazy="joined")
+
+
+class CaseNote(Base):
+    """A private note of the team on a case: beside the transcript, for agents only. It is
+    personal data (it talks about a shopper): exported and erased with its case (bot/privacy)."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(
+        ForeignKey("handoffs.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User | None] = relationship(lazy="joined")
+
+
+class CannedReply(Base):
+    """A reply the team wrote once and inserts often, shared by every agent. Its text may hold
+    the variables {prenom} and {commande}, filled from the case when it is inserted."""
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    updated_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    editor: Mapped[User | None] = relationship(foreign_keys=[updated_by], lazy="joined")
 
 
 class FaqChange(Base):

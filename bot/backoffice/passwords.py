@@ -9,6 +9,7 @@ and words of the shop itself, count as known words. Its English advice is given 
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 from typing import Any
 
@@ -123,3 +124,48 @@ def explain(result: dict[str, Any], personal: set[str]) -> str:
             suggestions[0] if suggestions else ""
         )
     return " ".join(p for p in ("Mot de passe trop facile à deviner.", why, ADVICE) if p)
+
+
+# Temporary passwords an admin hands over (users page, "Générer"): four words of this list and
+# a two-digit number, e.g. "girafe-piment-lanterne-orage-47" — easy to dictate over the phone,
+# 258⁴ × 100 ≈ 4·10¹¹ possibilities (online guessing is throttled, and the colleague
+# replaces it at their first login). Plain ASCII: no accent to hunt for on a foreign keyboard.
+WORDS = tuple(
+    """
+    abeille abricot acajou agrume aiguille albatros algue amande ananas ancre antenne
+    araignee ardoise argile armoire artichaut asperge atelier aubergine autruche avalanche
+    avion badiane baleine balcon bambou banane banquise baobab barque basilic bassin bateau
+    betterave biscuit bison blaireau bocal bougie bouleau boussole brioche brochet brouette
+    bruyere buisson cactus cadran caillou calendrier canard cannelle canoe capuche caramel
+    carotte cartable castor cerise chameau chandelle chardon chataigne chaudron chemin
+    cheminee chouette ciboulette cigale citron citrouille clairiere clementine coccinelle
+    colibri comete concombre coquelicot corbeau cornichon coton courgette crayon criquet
+    crocus cyclone dauphin dentelle dromadaire echelle ecureuil edredon eglantine elan
+    encrier epinard erable escargot etoile eventail falaise faucon fenouil figue flamant
+    flocon fontaine fougere fraise framboise frelon fusee galet gaufre gazelle girafe
+    girouette glacier glycine gorille goyave grenade grenouille griotte guepe guitare hamac
+    harpe herisson hibou hirondelle homard horloge houblon iguane jacinthe jardin jonquille
+    kayak kiwi koala lagune lampion lanterne lavande libellule lierre limace lionceau loutre
+    luciole lupin luzerne lynx macaron magnolia mandarine mangue marmotte marron mascotte
+    melon merle mesange meteore mimosa mirabelle moineau montgolfiere morse moufle muguet
+    myrtille narcisse navet nenuphar noisette nuage ocean olive orage orchidee ortie otarie
+    oursin panda papaye papillon paquebot parapluie pastel pasteque pelican pervenche phare
+    phoque piano pieuvre pigeon piment pingouin pinson pistache planete poivron pollen pomme
+    potiron poulpe prairie primevere prune puffin quartz radis raisin renard requin rhubarbe
+    rivage roseau rossignol ruisseau sablier safran sapin sardine saule sauterelle scarabee
+    sequoia silex sirop sorbet souris tambour tamis tartine taupe theiere tilleul tirelire
+    tortue toucan tournesol trefle tulipe turbot vague vanille velo verger violette volcan
+    wagon yaourt zebre zeste
+    """.split()
+)
+
+
+def generate_password(*, email: str = "", name: str = "") -> str:
+    """A random temporary password that passes `password_problem` for this account (checked,
+    not assumed: a word could be the colleague's name)."""
+    usable = [w for w in WORDS if w not in set(personal_words(email, name))]
+    while True:
+        words = [secrets.choice(usable) for _ in range(4)]
+        candidate = "-".join([*words, f"{secrets.randbelow(90) + 10}"])
+        if len(set(words)) == 4 and password_problem(candidate, email=email, name=name) is None:
+            return candidate

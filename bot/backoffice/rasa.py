@@ -69,6 +69,15 @@ class RasaClient:
             raise RasaError("réponse illisible de Rasa")
         return data
 
+    async def set_slot(self, conversation_id: str, name: str, value: Any) -> None:
+        """Append a slot event to the conversation (e.g. a reopened case: a person has it)."""
+        await self._call(
+            "POST",
+            self._url(conversation_id, "tracker/events"),
+            conversation_id,
+            json=[{"event": "slot", "name": name, "value": value}],
+        )
+
     async def trigger_intent(
         self, conversation_id: str, name: str, entities: dict[str, str] | None = None
     ) -> None:

@@ -56,6 +56,11 @@ class LoginRequired(Exception):
     """No valid session: pages redirect to /login, scripts get 401."""
 
 
+class PasswordChangeRequired(Exception):
+    """An admin reset this account's password: pages redirect to « Mon compte », scripts get
+    403, until the person has chosen a new one."""
+
+
 def get_db(request: Request) -> Iterator[Session]:
     with request.app.state.sessions() as session:
         yield session
@@ -101,8 +106,9 @@ def session_user(request: Request, db: Session) -> User | None:
     return user
 
 
-def require(*roles: str) -> Callable[..., Any]:
-    """Dependency: the logged-in user, if their role is one of `roles` (else 303/401, 403)."""
+def require(*roles: str, before_new_password: bool = False) -> Callable[..., Any]:
+    """Dependency: the logged-in user, if their role is one of `roles` (else 303/401, 403),
+    and, unless `before_new_password`, once any password reset by an admin has been replaced."""
 
     def dependency(request: Request, db: Db) -> User:
         user = session_user(request, db)
@@ -110,6 +116,8 @@ def require(*roles: str) -> Callable[..., Any]:
             raise LoginRequired()
         if user.role not in roles:
             raise HTTPException(403, "Accès réservé à un autre rôle.")
+        if user.must_change_password and not before_new_password:
+            raise PasswordChangeRequired()
         if user.role in AGENT_ROLES:
             now = request.app.state.clock()
             if user.last_seen is None or now - user.last_seen > PRESENCE_REFRESH:
@@ -142,3 +150,5 @@ AgentUser = Annotated[User, Depends(require(*AGENT_ROLES))]
 EditorUser = Annotated[User, Depends(require(*EDITOR_ROLES))]
 AdminUser = Annotated[User, Depends(require(*ADMIN_ROLES))]
 AnyUser = Annotated[User, Depends(require(*(r.value for r in Role)))]
+# « Mon compte »: reachable with a password reset by an admin, to replace it.
+AccountUser = Annotated[User, Depends(require(*(r.value for r in Role), before_new_password=True))]

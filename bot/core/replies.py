@@ -457,6 +457,8 @@ HOUR_MINUTES = "{hour} h {minutes:02d}"
 AGENT_WILL_FOLLOW_UP = "Un conseiller reprendra aussi votre demande dès que possible."
 AGENT_SAYS = "{name} (service client) : {text}"
 AGENT = "Conseiller"  # when the back office sent no name
+# Before an agent's first reply in a case (the widget shows it as a note, not a bubble).
+AGENT_JOINED = "{name}, du service client, a rejoint la conversation."
 # For the agent (HandoffRequest): the shopper's mood, and their request by intent.
 UPSET_MOOD = "mécontent"
 REQUESTS = {

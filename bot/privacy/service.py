@@ -24,7 +24,7 @@ from sqlalchemy import Text, cast, delete, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.backoffice.db import Handoff, HandoffMessage, PrivacyAudit, make_engine, utcnow
+from bot.backoffice.db import CaseNote, Handoff, HandoffMessage, PrivacyAudit, make_engine, utcnow
 from bot.core import forgotten
 from bot.settings import Settings
 
@@ -47,6 +47,7 @@ LABELS_FR = {
     "events": "événement(s) du tracker",
     "cases": "dossier(s) du back-office",
     "case_messages": "message(s) de dossiers",
+    "case_notes": "note(s) privée(s) des conseillers",
     "ratings": "note(s)",
     "feedback": "avis FAQ",
     "audit_entries": "entrée(s) du journal d'audit",
@@ -107,6 +108,7 @@ class Findings:
             "events": sum(len(rows) for rows in self.conversations.values()),
             "cases": len(self.cases),
             "case_messages": sum(len(c.messages) for c in self.cases),
+            "case_notes": sum(len(c.notes) for c in self.cases),
             "ratings": sum(1 for c in self.cases if c.rating is not None),
             "feedback": len(self.feedback),
             "delay_notices": sum(len(n["notices"]) for n in self.notices.values()),
@@ -261,6 +263,8 @@ def _case(case: Handoff) -> dict[str, Any]:
         "rating": case.rating,
         "rated_at": _iso(case.rated_at),
         "messages": [{"at": _iso(m.at), "from": m.sender, "text": m.text} for m in case.messages],
+        # the team's private notes about the shopper (bot/backoffice/case_tools.py)
+        "notes": [{"at": _iso(n.at), "text": n.text} for n in case.notes],
     }
 
 
@@ -272,8 +276,9 @@ def erase(stores: Stores, findings: Findings) -> dict[str, int]:
     case_ids = [c.id for c in findings.cases]
     with stores.backoffice() as db:
         scrub_before(db.connection())
-        messages = cases = 0
+        messages = cases = notes = 0
         for batch in chunks(case_ids):
+            notes += db.execute(delete(CaseNote).where(CaseNote.handoff_id.in_(batch))).rowcount
             messages += db.execute(
                 delete(HandoffMessage).where(HandoffMessage.handoff_id.in_(batch))
             ).rowcount
@@ -284,6 +289,7 @@ def erase(stores: Stores, findings: Findings) -> dict[str, int]:
     counts.update(
         cases=cases,
         case_messages=messages,
+        case_notes=notes,
         ratings=sum(1 for c in findings.cases if c.rating is not None),
         feedback=stores.feedback.remove(
             lambda line: isinstance(line, dict) and line.get("conversation") in ids
@@ -342,12 +348,14 @@ def purge(
         ]
         counts["cases"] = len(old)
         counts["case_messages"] = sum(len(c.messages) for c in old)
+        counts["case_notes"] = sum(len(c.notes) for c in old)
         counts["audit_entries"] = int(
             db.scalar(select(func.count()).where(PrivacyAudit.at < audit_cutoff)) or 0
         )
         if not dry_run:
             scrub_before(db.connection())
             for batch in chunks([c.id for c in old]):
+                db.execute(delete(CaseNote).where(CaseNote.handoff_id.in_(batch)))
                 db.execute(delete(HandoffMessage).where(HandoffMessage.handoff_id.in_(batch)))
                 db.execute(delete(Handoff).where(Handoff.id.in_(batch)))
             db.execute(delete(PrivacyAudit).where(PrivacyAudit.at < audit_cutoff))
@@ -367,7 +375,7 @@ def purge(
 
 def _last_activity(case: Handoff) -> datetime:
     times = [case.updated_at, case.resolved_at, case.rated_at]
-    times += [m.at for m in case.messages]
+    times += [m.at for m in case.messages] + [n.at for n in case.notes]
     return max(t for t in times if t is not None)
 
 

@@ -9,13 +9,15 @@
 
 The Rasa socket.io URL given to the widget comes from COMPTOIR_WIDGET_SOCKET_URL (default
 http://127.0.0.1:$COMPTOIR_RASA_PORT, i.e. :5005); the privacy notice the widget links to from
-COMPTOIR_PRIVACY_URL (default: /confidentialite, this app's demo page).
+COMPTOIR_PRIVACY_URL (default: /confidentialite, this app's demo page). The widget wears the demo
+shop's colour and name (data-color, data-title: see comptoir.js).
 Run: `python -m bot.web serve --port 8200`.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -45,6 +47,19 @@ def _content_security_policy(socket_url: str) -> str:
     )
 
 
+# The demo shop's brand, given to the widget (data-color must be a CSS hex colour).
+BRAND_COLOR = "#3d5a45"
+WIDGET_TITLE = "La Maison du Thé"
+HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+
+
+def widget_color(value: str) -> str:
+    """A CSS hex colour ("#3d5a45", "#fff"), or ValueError: the widget would ignore it."""
+    if not HEX_COLOR.fullmatch(value):
+        raise ValueError(f"not a CSS hex colour: {value!r} (expected e.g. #3d5a45)")
+    return value
+
+
 PRODUCTS = [
     ("Théière en fonte « Kyoto »", "49,90 €", "#c7d8c2"),
     ("Coffret thés verts bio", "24,50 €", "#e9dcc3"),
@@ -60,7 +75,13 @@ def free_delivery() -> str:
     return f"{threshold:g} €".replace(".", ",")
 
 
-def shop_page(socket_url: str, privacy_url: str = "/confidentialite") -> str:
+def shop_page(
+    socket_url: str,
+    privacy_url: str = "/confidentialite",
+    color: str = BRAND_COLOR,
+    title: str = WIDGET_TITLE,
+) -> str:
+    color = widget_color(color)
     cards = "\n".join(
         f'<article class="card"><div class="photo" style="background:{color}"></div>'
         f'<h3>{html.escape(name)}</h3><p class="price">{price}</p>'
@@ -110,7 +131,8 @@ def shop_page(socket_url: str, privacy_url: str = "/confidentialite") -> str:
 <footer>Boutique de démonstration de Comptoir — aucune commande réelle.
   <a href="{html.escape(privacy_url, quote=True)}">Données personnelles</a></footer>
 <script src="/widget/comptoir.js" data-socket-url="{html.escape(socket_url, quote=True)}"
-        data-privacy-url="{html.escape(privacy_url, quote=True)}" defer></script>
+        data-privacy-url="{html.escape(privacy_url, quote=True)}"
+        data-color="{color}" data-title="{html.escape(title, quote=True)}" defer></script>
 </body>
 </html>
 """

@@ -15,6 +15,7 @@ from actions.handoff import (
     ActionHumanHandoff,
     ActionRecordRating,
     ActionRelayToAgent,
+    first_name,
 )
 from bot import kb
 from tests.actions.conftest import run, slots_set, texts, tracker, verified
@@ -137,21 +138,104 @@ def test_relay_with_the_back_office_down_stays_silent(back_office):
     assert dispatcher.messages == [] and events == []
 
 
+def agent_reply(text: str, name: str | None, events: list[dict[str, Any]] | None = None):
+    entities = [{"entity": "agent_text", "value": text}]
+    if name is not None:
+        entities.append({"entity": "agent_name", "value": name})
+    return with_message(
+        "EXTERNAL: agent_reply", intent="agent_reply", entities=entities, events=events
+    )
+
+
+HANDED_OVER = [
+    {"event": "user", "text": "un conseiller svp", "input_channel": "socketio"},
+    {
+        "event": "bot",
+        "text": "Je vous mets en relation…",
+        "metadata": {"widget": {"handoff": "start"}},
+    },
+    {"event": "slot", "name": "handoff_active", "value": True},
+]
+
+
+def julie_said(text: str) -> dict[str, Any]:
+    return {
+        "event": "bot",
+        "text": f"Julie (service client) : {text}",
+        "metadata": {"agent": "Julie"},
+    }
+
+
 def test_agent_reply_is_said_with_the_agents_name():
     _, dispatcher = run(
         ActionAgentReply(),
-        with_message(
-            "EXTERNAL: agent_reply",
-            intent="agent_reply",
-            entities=[
-                {"entity": "agent_text", "value": "Je regarde votre colis."},
-                {"entity": "agent_name", "value": "Julie"},
-            ],
-        ),
+        agent_reply("Je regarde votre colis.", "Julie", HANDED_OVER + [julie_said("Bonjour")]),
     )
     [message] = dispatcher.messages
     assert message["text"] == "Julie (service client) : Je regarde votre colis."
     assert message["agent"] == "Julie"
+    # for the widget: who, and the words as written (it shows the name above them)
+    assert message["widget"] == {"agent": "Julie", "text": "Je regarde votre colis."}
+
+
+def test_an_agents_first_reply_in_a_case_says_they_joined():
+    _, dispatcher = run(ActionAgentReply(), agent_reply("Bonjour !", "Julie Martin", HANDED_OVER))
+    joined, reply = dispatcher.messages
+    assert joined["text"] == "Julie, du service client, a rejoint la conversation."
+    assert joined["widget"] == {"agent": "Julie", "note": True}
+    assert "agent" not in joined  # a note, not a reply: the transcript keeps its own turn
+    assert reply["text"] == "Julie (service client) : Bonjour !"  # the first name only
+
+
+def test_a_colleague_taking_over_and_a_new_case_say_so_again():
+    _, colleague = run(
+        ActionAgentReply(),
+        agent_reply("Je prends la suite.", "Marc", HANDED_OVER + [julie_said("x")]),
+    )
+    assert colleague.messages[0]["text"] == "Marc, du service client, a rejoint la conversation."
+    earlier_case = HANDED_OVER + [
+        julie_said("x"),
+        {"event": "slot", "name": "handoff_active", "value": False},
+    ]
+    _, again = run(
+        ActionAgentReply(), agent_reply("Re-bonjour", "Julie", earlier_case + HANDED_OVER)
+    )
+    assert [m["text"] for m in again.messages] == [
+        "Julie, du service client, a rejoint la conversation.",
+        "Julie (service client) : Re-bonjour",
+    ]
+
+
+def test_the_shopper_never_sees_an_agents_e_mail_address():
+    assert first_name("julie.martin@boutique.fr") == "Conseiller"
+    assert first_name("  ") == "Conseiller" and first_name(None) == "Conseiller"
+    assert first_name("Julie Martin") == "Julie"
+    _, dispatcher = run(ActionAgentReply(), agent_reply("Bonjour", None, HANDED_OVER))
+    assert dispatcher.messages[-1]["text"] == "Conseiller (service client) : Bonjour"
+
+
+def test_an_empty_agent_reply_says_nothing():
+    _, dispatcher = run(ActionAgentReply(), agent_reply("", "Julie", HANDED_OVER))
+    assert dispatcher.messages == []
+
+
+def test_the_widget_is_told_when_a_hand_off_starts_and_ends(back_office):
+    _, started = run(ActionHumanHandoff(), with_message("un humain svp"))
+    assert started.messages[-1]["widget"] == {"handoff": "start"}
+    back_office.closed.add("test-conversation")
+    _, over = run(
+        ActionRelayToAgent(), with_message("allô ?", intent="greet", slots={"handoff_active": True})
+    )
+    for action in (ActionHandoffResolved(), ActionHandoffReturned()):
+        _, ended = run(action, with_message("EXTERNAL", slots={"handoff_active": True}))
+        assert ended.messages[-1]["widget"] == {"handoff": "end"}
+    assert over.messages[-1]["widget"] == {"handoff": "end"}
+
+
+def test_no_hand_off_no_start_for_the_widget(back_office):
+    back_office.down = True
+    _, dispatcher = run(ActionHumanHandoff(), with_message("un humain svp"))
+    assert all("widget" not in m for m in dispatcher.messages)
 
 
 def test_resolution_gives_the_conversation_back_and_asks_for_a_rating():
@@ -197,7 +281,7 @@ def test_rating_out_of_range_is_not_recorded(back_office):
 
 
 def nothing_found(text: str) -> kb.SearchResult:
-    return kb.SearchResult(query=text, outcome="none", confidence=0.1, hits=[])
+    return kb.SearchResult(query=text, outcome="none", confidence=0.1, hits=())
 
 
 def unsure_tracker(turns: int, last_unsure: float | None):

@@ -14,6 +14,7 @@ from .conftest import SERVICE_TOKEN, BackOffice, page_csrf
 # enumeration test below, so a new route cannot escape the access check unnoticed.
 ROLE_PREFIXES = {
     "/inbox": {"agent", "admin"},
+    "/canned": {"agent", "admin"},
     "/faq": {"editor", "admin"},
     "/users": {"admin"},
     "/privacy": {"admin"},
@@ -24,7 +25,7 @@ SERVICE_PREFIX = "/api/"
 
 
 def concrete(path: str) -> str:
-    path = path.replace("{handoff_id}", "1").replace("{user_id}", "1")
+    path = path.replace("{handoff_id}", "1").replace("{user_id}", "1").replace("{reply_id}", "1")
     return re.sub(r"\{[^}]+\}", "gift.wrapping", path)
 
 

@@ -60,7 +60,7 @@ def test_migrate_and_create_user(
     assert code == 0 and "Base à jour" in out
     with create_engine(url).connect() as connection:
         assert (
-            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
         )
     created = run(
         [

@@ -30,7 +30,7 @@ def test_migrations_and_handoff_round_trip_on_postgresql(
         with engine.connect() as connection:
             assert (
                 connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-                == "0004"
+                == "0006"
             )
         assert {
             "users",

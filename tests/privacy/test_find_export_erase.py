@@ -100,6 +100,7 @@ def test_erase_leaves_nothing_that_mentions_the_shopper_and_spares_the_other(
         "events": len(world.conversations[MARIE.web]) + len(world.conversations[MARIE.telegram]),
         "cases": 1,
         "case_messages": 3,
+        "case_notes": 0,
         "ratings": 1,
         "feedback": 1,
         "delay_notices": 2,  # the followed order and the notice sent about it

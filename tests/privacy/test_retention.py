@@ -72,6 +72,7 @@ def test_purge_deletes_what_is_past_its_limit_and_keeps_the_rest(world: World) -
         "conversations": 2,
         "cases": 1,
         "case_messages": 3,
+        "case_notes": 0,
         "audit_entries": 1,
         "feedback": 1,
         "delay_notices": 2,  # Marie's followed order and its notice, with her conversation

@@ -99,7 +99,6 @@ def test_editor_publishes_an_entry_and_the_bot_answers_with_it(
     try:
         expect(page).to_have_url(f"{stack.backoffice_url}/faq")
         page.get_by_role("link", name="Nouvelle entrée").click()
-        page.get_by_label("Identifiant").fill("product.atelier_tricot")
         page.get_by_label("Sujet", exact=True).select_option("product")
         page.get_by_label("Question", exact=True).fill("Organisez-vous des ateliers de tricot ?")
         page.get_by_label("Autres formulations").fill(
@@ -111,7 +110,9 @@ def test_editor_publishes_an_entry_and_the_bot_answers_with_it(
         confirm = page.get_by_role("button", name="Publier quand même")
         if confirm.count():  # a near-duplicate warning is allowed; the editor confirms
             confirm.click()
-        expect(page.locator("body")).to_contain_text("product.atelier_tricot", timeout=WAIT_MS)
+        expect(page.locator("body")).to_contain_text(
+            "product.organisez_ateliers_tricot", timeout=WAIT_MS
+        )
     finally:
         page.context.close()
     # No retraining: the very next question gets the new answer.

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from .. import sessions
 from ..db import User
 from ..passwords import password_problem
-from ..security import AnyUser, Db, check_password, csrf_token, hash_password
+from ..security import AccountUser, Db, check_password, csrf_token, hash_password
 from ..throttle import BUSY, BUSY_RETRY_SECONDS, Refusal
 from ..web import render
 from .auth import client_address
@@ -42,14 +42,14 @@ def _page(
 
 
 @router.get("")
-def account(request: Request, user: AnyUser, changed: str = "") -> Response:
+def account(request: Request, user: AccountUser, changed: str = "") -> Response:
     return _page(request, done=bool(changed))
 
 
 @router.post("/password")
 def change_password(
     request: Request,
-    user: AnyUser,
+    user: AccountUser,
     db: Db,
     current_password: Secret,
     new_password: Secret,
@@ -95,5 +95,6 @@ def change_password(
 
 def _set_password(db: Db, user: User, password_hash: str) -> None:
     user.password_hash = password_hash
+    user.must_change_password = False
     db.commit()
     sessions.end_all(db, user.id)

@@ -88,6 +88,8 @@ def login(
         sessions.start(request, db, user)
         csrf_token(request)
         target = _safe_next(next) or HOME.get(user.role, "/inbox")
+        if user.must_change_password:  # reset by an admin: a new password first
+            target = "/account"
     return RedirectResponse(target, status_code=303)
 
 

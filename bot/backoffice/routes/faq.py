@@ -1,4 +1,8 @@
-"""FAQ editor: list, search, test a question, create / edit / delete (published live), history.
+"""FAQ editor: list, search, test a question, create / edit / delete (published live), history
+and restoring an earlier version from it.
+
+Topics are shown by their French names (faq.TOPIC_LABELS); a new entry's id is made from its
+question (faq.new_id), never typed; the list's search forgives case, accents and typos.
 
 Edit and delete forms carry the fingerprint of the entry they were opened on (`base`); a save
 whose base is no longer current is refused with 409 and the editor's text kept, beside the
@@ -11,12 +15,13 @@ import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from bot.core.replies import REQUESTS
 from bot.kb import TOPICS, Entry, KBError, Problem
+from bot.kb.types import InvalidEntryError
 
 from .. import faq
 from ..db import FaqChange
@@ -27,10 +32,24 @@ from ..web import clock_time, render
 router = APIRouter(prefix="/faq")
 Text = Annotated[str, Form(max_length=20_000)]
 Base = Annotated[str, Form(max_length=64)]
+# What the list says after a change (?fait=…), the entry's id in ?q=.
+DONE = {
+    "cree": "Entrée publiée : le bot l'utilise dès maintenant.",
+    "modifie": "Modification publiée : le bot l'utilise dès maintenant.",
+    "supprime": "Entrée supprimée : le bot ne l'utilise plus.",
+    "retabli": "Version rétablie : le bot l'utilise dès maintenant.",
+}
+
+
+def _topics() -> dict[str, object]:
+    """What every FAQ page needs to show topics: their French names, in their order."""
+    return {"topics": faq.topic_choices(), "topic_label": faq.topic_label}
 
 
 @router.get("")
-def index(request: Request, user: EditorUser, q: str = "", topic: str = "") -> Response:
+def index(
+    request: Request, user: EditorUser, q: str = "", topic: str = "", fait: str = ""
+) -> Response:
     kb = request.app.state.kb
     items = faq.filter_entries(faq.entries(kb), q[:200], topic if topic in TOPICS else "")
     return render(
@@ -40,9 +59,10 @@ def index(request: Request, user: EditorUser, q: str = "", topic: str = "") -> R
             "entries": items,
             "q": q,
             "topic": topic,
-            "topics": TOPICS,
+            **_topics(),
             "version": kb.current_version(),
             "bases": {e.id: faq.fingerprint(e) for e in items},
+            "done": DONE.get(fait, ""),
         },
     )
 
@@ -61,18 +81,114 @@ async def test_question(request: Request, user: EditorUser, q: str = "") -> Resp
             error = str(failure)
         verdict = await asyncio.to_thread(faq.bot_verdict, request.app.state.kb, q, parse, error)
     template = "_faq_test.html" if request.headers.get("hx-request") else "faq_test.html"
-    return render(request, template, {"verdict": verdict, "q": q, "requests": REQUESTS})
+    return render(
+        request, template, {"verdict": verdict, "q": q, "requests": REQUESTS, **_topics()}
+    )
 
 
 @router.get("/history")
-def history(request: Request, user: EditorUser, db: Db) -> Response:
-    changes = db.scalars(select(FaqChange).order_by(FaqChange.id.desc()).limit(200)).all()
-    return render(request, "faq_history.html", {"changes": changes})
+def history(request: Request, user: EditorUser, db: Db, entry: str = "") -> Response:
+    changes = faq.history(db, entry[:100])
+    published = {e.id: faq.fingerprint(e) for e in faq.entries(request.app.state.kb)}
+    return render(
+        request,
+        "faq_history.html",
+        {
+            "changes": changes,
+            "entry": entry[:100],
+            # a row whose version is the one in service offers nothing to restore
+            "in_service": {
+                c.id
+                for c in changes
+                if faq.snapshot(c) is not None
+                and published.get(c.entry_id) == _fingerprint_or_none(faq.snapshot(c))
+            },
+            **_topics(),
+        },
+    )
+
+
+def _fingerprint_or_none(data: dict[str, object] | None) -> str | None:
+    try:
+        return faq.fingerprint_of(data)  # type: ignore[arg-type]
+    except (InvalidEntryError, KBError):
+        return None
+
+
+def _restorable(db: Session, change_id: int) -> FaqChange:
+    change = db.get(FaqChange, change_id)
+    if change is None or faq.snapshot(change) is None:
+        raise HTTPException(404, "Cette version n'existe pas dans l'historique.")
+    return change
+
+
+@router.get("/history/{change_id}/restore")
+def restore_form(change_id: int, request: Request, user: EditorUser, db: Db) -> Response:
+    """The confirmation: the version to put back beside the one in service (or the fact that
+    the entry is deleted), and one button."""
+    change = _restorable(db, change_id)
+    current = faq.find(request.app.state.kb, change.entry_id)
+    return render(
+        request,
+        "faq_history.html",
+        {
+            "restoring": True,
+            "change": change,
+            "target": faq.snapshot(change),
+            "current": current,
+            "base": faq.fingerprint(current),
+            "same": faq.fingerprint(current) == _fingerprint_or_none(faq.snapshot(change)),
+            **_topics(),
+        },
+    )
+
+
+@router.post("/history/{change_id}/restore")
+def restore(
+    change_id: int, request: Request, user: EditorUser, db: Db, base: Base = ""
+) -> Response:
+    """`base`: the entry as the confirmation showed it ("" for deleted: an empty form field
+    arrives as missing)."""
+    change = _restorable(db, change_id)
+    kb = request.app.state.kb
+    back = (f"/faq/history?entry={change.entry_id}", "Retour à l'historique de l'entrée")
+    try:
+        entry, _version = faq.restore(kb, db, user, change, base, request.app.state.clock())
+    except faq.Conflict as conflict:
+        when = _who_and_when(db, change.entry_id, conflict.current)
+        message = (
+            f"Cette entrée a changé {when} : rien n'a été rétabli ; "
+            "relisez l'historique, puis rétablissez à nouveau si besoin."
+        )
+        return render(request, "error.html", {"message": message, "link": back}, 409)
+    except (KBError, ValueError, TimeoutError) as error:
+        message = f"Rétablissement impossible : {error}"
+        return render(request, "error.html", {"message": message, "link": back}, 500)
+    return RedirectResponse(f"/faq?q={entry.id}&fait=retabli", status_code=303)
+
+
+@router.get("/new/id")
+def id_preview(
+    request: Request, user: EditorUser, db: Db, topic: str = "", question: str = ""
+) -> Response:
+    """The id a new entry would get now (htmx, while the editor types the question)."""
+    new = _new_id(request, db, topic, question[:300])
+    if not new:
+        return HTMLResponse('<span class="muted">choisissez le sujet et écrivez la question</span>')
+    return HTMLResponse(Markup("<code>{}</code>").format(new))
+
+
+def _new_id(request: Request, db: Session, topic: str, question: str) -> str:
+    """The id of a new entry: from its topic and question, unique; "" until both are known."""
+    if topic.strip() not in TOPICS or not faq.words_of(question):
+        return ""
+    taken = faq.used_ids(request.app.state.kb, db)
+    return faq.new_id(topic.strip(), question, taken)
 
 
 @router.get("/new")
 def new_form(request: Request, user: EditorUser) -> Response:
-    return render(request, "faq_form.html", {"form": {}, "topics": TOPICS, "creating": True})
+    return render(request, "faq_form.html", {"form": {}, **_topics(), "creating": True})
 
 
 def _form_page(
@@ -90,7 +206,7 @@ def _form_page(
         "faq_form.html",
         {
             "form": form,
-            "topics": TOPICS,
+            **_topics(),
             "creating": creating,
             "problems": problems,
             "invalid": {p.field for p in problems if p.field},
@@ -141,9 +257,16 @@ def _save(
     request: Request, user: EditorUser, db: Db, form: dict[str, str], creating: bool, confirm: bool
 ) -> Response:
     kb = request.app.state.kb
+    made = creating and not form["entry_id"].strip()  # else: re-creating a deleted entry
+    entry_id = _new_id(request, db, form["topic"], form["question"]) if made else form["entry_id"]
     entry, problems = faq.parse_form(
-        form["entry_id"], form["topic"], form["question"], form["alternatives"], form["answer"]
+        entry_id, form["topic"], form["question"], form["alternatives"], form["answer"]
     )
+    form = {**form, "new_id": entry_id if made else ""}
+    if made:  # the id follows the question: its problems are the question's and topic's
+        problems = [p for p in problems if p.field != "id"]
+        if entry is None and not problems:
+            problems = [Problem("question", "La question doit contenir au moins un mot.")]
     if entry is not None and creating and faq.find(kb, entry.id) is not None:
         problems.append(
             Problem("id", f"L'identifiant {entry.id} existe déjà : modifiez cette entrée.")
@@ -172,6 +295,12 @@ def _save(
             request.app.state.clock(),
         )
     except faq.Conflict as conflict:
+        if made:  # another editor took this id a moment ago: the next try makes another one
+            message = (
+                f"Une autre entrée vient d'être publiée sous l'identifiant {entry.id} : "
+                "publiez à nouveau, un autre identifiant sera choisi."
+            )
+            return _form_page(request, form, True, problems=[Problem("", message)], status_code=409)
         return _conflict_page(request, db, form, conflict.current)
     except (KBError, ValueError, TimeoutError) as error:
         return _form_page(
@@ -181,7 +310,8 @@ def _save(
             problems=[Problem("", f"Publication impossible : {error}")],
             status_code=500,
         )
-    return RedirectResponse(f"/faq?q={entry.id}", status_code=303)
+    done = "cree" if creating else "modifie"
+    return RedirectResponse(f"/faq?q={entry.id}&fait={done}", status_code=303)
 
 
 @router.post("/new")
@@ -189,13 +319,15 @@ def create(
     request: Request,
     user: EditorUser,
     db: Db,
-    entry_id: Text,
     topic: Text,
     question: Text,
     alternatives: Text,
     answer: Text,
     confirm: Annotated[str, Form(max_length=10)] = "",
+    entry_id: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
+    """A new entry; its id is made from the question. `entry_id` is sent only by the form that
+    re-creates an entry deleted while it was being edited (the id is kept)."""
     form = {
         "entry_id": entry_id,
         "topic": topic,
@@ -220,7 +352,7 @@ def edit_form(entry_id: str, request: Request, user: EditorUser) -> Response:
         "answer": entry.answer,
         "base": faq.fingerprint(entry),
     }
-    return render(request, "faq_form.html", {"form": form, "topics": TOPICS, "creating": False})
+    return render(request, "faq_form.html", {"form": form, **_topics(), "creating": False})
 
 
 @router.post("/{entry_id}/edit")
@@ -271,4 +403,4 @@ def delete(entry_id: str, request: Request, user: EditorUser, db: Db, base: Base
         )
     except (KBError, ValueError, TimeoutError) as error:
         raise HTTPException(500, f"Publication impossible : {error}") from error
-    return RedirectResponse("/faq", status_code=303)
+    return RedirectResponse("/faq?fait=supprime", status_code=303)

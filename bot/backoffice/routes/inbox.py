@@ -1,4 +1,5 @@
-"""Agents' inbox: the queue, live events (SSE), a conversation, reply / resolve / hand back.
+"""Agents' inbox: the list (filters, search), live events (SSE), a conversation, reply /
+resolve / hand back / reopen.
 
 The rules of a case are in bot/backoffice/cases.py; here a refusal becomes a page (409), and a
 change reaches the shopper through Rasa before it is recorded."""
@@ -9,12 +10,14 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
 from bot.core.handoff import (
+    ACTIVE_SLOT,
     AGENT_REPLY_INTENT,
     RESOLVED_INTENT,
     RETURNED_INTENT,
@@ -25,7 +28,7 @@ from bot.core.handoff import (
 from .. import cases, handoffs, sessions
 from ..db import Handoff, User
 from ..order_panel import order_rows
-from ..rasa import RasaError, TranscriptTurn, transcript
+from ..rasa import RasaClient, RasaError, TranscriptTurn, transcript
 from ..security import AgentUser, Db
 from ..suggest import suggestion_query
 from ..web import render
@@ -51,20 +54,36 @@ def _refused(request: Request, error: cases.CaseClosed | cases.CaseTaken) -> Res
     return render(request, "error.html", {"message": message}, status_code=409)
 
 
+def _list_context(request: Request, user: User, db: Session) -> dict[str, Any]:
+    """What the list and its fragment show: the filtered cases and the signal the page uses
+    to tell the agent (title count, sound, desktop notification)."""
+    now = request.app.state.clock()
+    chosen = cases.InboxFilter.from_query(request.query_params)
+    reopened = request.query_params.get("rouvert", "")
+    return {
+        "f": chosen,
+        "listing": cases.inbox_list(db, chosen, user, now),
+        "signal": cases.signal(db, user),
+        "channels": sorted({*cases.channels(db), *([chosen.channel] if chosen.channel else [])}),
+        "reopened": int(reopened) if reopened.isdigit() else None,
+        "now": now,
+        "waited": handoffs.waited,
+        "views": cases.STATUS_VIEWS,
+        "headings": cases.HEADINGS,
+        "who_labels": cases.WHO,
+        "priority_labels": cases.PRIORITY_LABELS,
+        "channel_label": cases.channel_label,
+    }
+
+
 @router.get("")
 def inbox(request: Request, user: AgentUser, db: Db) -> Response:
-    now = request.app.state.clock()
-    return render(
-        request, "inbox.html", {"queue": handoffs.queue(db), "now": now, "waited": handoffs.waited}
-    )
+    return render(request, "inbox.html", _list_context(request, user, db))
 
 
 @router.get("/queue")
 def queue_fragment(request: Request, user: AgentUser, db: Db) -> Response:
-    now = request.app.state.clock()
-    return render(
-        request, "_queue.html", {"queue": handoffs.queue(db), "now": now, "waited": handoffs.waited}
-    )
+    return render(request, "_queue.html", _list_context(request, user, db))
 
 
 def _touch(request: Request, user_id: int, session_id: str) -> bool:
@@ -255,3 +274,77 @@ async def resolve(handoff_id: int, request: Request, user: AgentUser, db: Db) ->
 @router.post("/{handoff_id}/return")
 async def hand_back(handoff_id: int, request: Request, user: AgentUser, db: Db) -> Response:
     return await _close(request, user, db, handoff_id, CaseStatus.returned)
+
+
+async def _agents_have_it_again(rasa: RasaClient, conversation_id: str) -> None:
+    """Tell Rasa a person has the conversation again (the slot the action server sets when a
+    case opens), so that the shopper's next messages reach the agent instead of the bot."""
+    await rasa.set_slot(conversation_id, ACTIVE_SLOT, True)
+
+
+def _reopen_refused(request: Request, error: cases.CaseError) -> Response:
+    link: tuple[str, str] | None
+    if isinstance(error, cases.CaseNotClosed):
+        message = f"Ce cas est déjà ouvert ({STATUS_LABELS[error.status]}) : rien n'a changé."
+        link = None
+    elif isinstance(error, cases.CaseSuperseded):
+        message = (
+            "Le client est revenu entre-temps : sa conversation a déjà un cas ouvert "
+            f"(n° {error.other_id}), à traiter à la place de celui-ci."
+        )
+        link = (f"/inbox/{error.other_id}", f"Ouvrir le cas n° {error.other_id}")
+    elif isinstance(error, cases.ReopenTooLate):
+        message = (
+            f"Ce cas est clos depuis plus de {error.days} jours : il ne peut plus être rouvert. "
+            "Si le client revient, sa demande ouvrira un nouveau cas."
+        )
+        link = None
+    else:
+        message, link = "Seuls les conseillers peuvent rouvrir un cas.", None
+    return render(request, "error.html", {"message": message, "link": link}, status_code=409)
+
+
+def _back_to_list(back: str, handoff_id: int) -> str:
+    """The list the agent came from (its filters only, rebuilt: never an outside address),
+    saying which case was reopened."""
+    params = dict(parse_qsl(urlsplit(back).query)) if back.startswith("/inbox") else {}
+    query = cases.InboxFilter.from_query(params).params()
+    query["rouvert"] = str(handoff_id)
+    return f"/inbox?{urlencode(query)}"
+
+
+@router.post("/{handoff_id}/reopen")
+async def reopen(
+    handoff_id: int,
+    request: Request,
+    user: AgentUser,
+    db: Db,
+    pour: Annotated[str, Form(pattern="^(attente|moi)$")] = "attente",
+    retour: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Reopen a closed case, back to the queue (`pour=attente`) or to oneself (`pour=moi`).
+    The rules are cases.check_reopen's; Rasa is told first (the shopper's next words go to the
+    agents again), the case is recorded once Rasa has it."""
+    handoff = _handoff(db, handoff_id)
+    now = request.app.state.clock()
+    try:
+        cases.check_reopen(db, handoff, user, now)
+    except cases.CaseError as error:
+        return _reopen_refused(request, error)
+    try:
+        await _agents_have_it_again(request.app.state.rasa, handoff.conversation_id)
+    except RasaError as problem:
+        return render(
+            request,
+            "error.html",
+            {"message": f"Cas NON rouvert : {problem}. Réessayez dans un instant."},
+            status_code=502,
+        )
+    try:
+        cases.reopen(db, handoff, user, now, to_me=pour == "moi")
+    except cases.CaseError as error:  # a new case of the conversation opened meanwhile
+        return _reopen_refused(request, error)
+    request.app.state.broadcaster.publish("handoff", id=handoff.id, change="reopened")
+    if pour == "moi":
+        return RedirectResponse(f"/inbox/{handoff.id}", status_code=303)
+    return RedirectResponse(_back_to_list(retour, handoff.id), status_code=303)

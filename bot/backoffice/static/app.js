@@ -35,5 +35,6 @@
     }
     source.addEventListener("handoff", onEvent);
     source.addEventListener("message", onEvent);
+    source.addEventListener("note", onEvent);
   });
 })();

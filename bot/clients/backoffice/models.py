@@ -37,6 +37,9 @@ class Summary(BaseModel):
 
     request: str = Field("", max_length=500, description="what the shopper wanted, in French")
     order_number: str | None = Field(None, description="only when ownership was verified")
+    # Who the shopper is, from the verified order (the inbox lists and searches them).
+    customer_name: str | None = Field(None, max_length=100)
+    email: str | None = Field(None, max_length=254)
     last_messages: list[Turn] = Field(default_factory=list, max_length=20)
 
 

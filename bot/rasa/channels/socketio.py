@@ -22,6 +22,10 @@ What changes from Rasa 3.6's `SocketIOInput`:
   conversation erased at the shopper's request (bot/core/forgotten.py, the file
   COMPTOIR_FORGOTTEN_DB, default var/forgotten.db), the widget is sent `clear_history` (it
   forgets its copy of the history) and then a new conversation id.
+- **The widget is told who answers**: an action's `widget` metadata (actions/handoff.py: a
+  hand-off starts or ends, an agent's reply and its author, the note that an agent joined) is
+  sent with the message as a `widget` object. Rasa's output drops every metadata; Telegram and
+  Messenger ignore this key (they read only their own).
 Runs in the Rasa environment (.venv-rasa, Python 3.10).
 """
 
@@ -34,7 +38,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
@@ -55,10 +59,55 @@ def erased(conversation: str) -> bool:
         return False
 
 
+WIDGET_KEY = "widget"  # the metadata key the actions set for the widget (actions/handoff.py)
+WIDGET_FIELDS = {"handoff": str, "agent": str, "text": str, "note": bool}
+
+
+def widget_info(metadata: Any) -> Dict[str, Any]:
+    """The known fields of an action's `widget` metadata, with their expected types only."""
+    if not isinstance(metadata, dict):
+        return {}
+    return {
+        key: value
+        for key, kind in WIDGET_FIELDS.items()
+        if isinstance((value := metadata.get(key)), kind)
+    }
+
+
+class WidgetOutput(SocketIOOutput):
+    """Rasa's socket.io output, plus the `widget` metadata of each message. An agent's reply
+    is sent as the agent wrote it (`text`): the widget shows their name above it, where other
+    channels get "Julie (service client) : …"."""
+
+    _widget: Dict[str, Any] | None = None
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        info = widget_info(message.get(WIDGET_KEY))
+        if info.get("text") and message.get("text"):
+            message = {**message, "text": info.pop("text")}
+        info.pop("text", None)
+        self._widget = info or None
+        try:
+            await super().send_response(recipient_id, message)
+        finally:
+            self._widget = None
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        if self._widget and isinstance(response, dict):
+            response = {**response, WIDGET_KEY: self._widget}
+        await super()._send_message(socket_id, response)
+
+
 class SocketIOInput(RasaSocketIOInput):
     @classmethod
     def name(cls) -> str:
         return "socketio"
+
+    def get_output_channel(self) -> OutputChannel | None:
+        """For the back office's messages (trigger_intent, output channel "latest")."""
+        if self.sio is None:
+            return super().get_output_channel()
+        return WidgetOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
@@ -99,7 +148,7 @@ class SocketIOInput(RasaSocketIOInput):
                 )
                 return
             metadata = {"client_ip": self._client_ip(sid)}
-            output = SocketIOOutput(sio, self.bot_message_evt)
+            output = WidgetOutput(sio, self.bot_message_evt)
             await on_new_message(
                 UserMessage(
                     text, output, conversation, input_channel=self.name(), metadata=metadata

@@ -5,8 +5,11 @@
  *   <script src="/widget/comptoir.js" data-socket-url="http://127.0.0.1:5005" defer></script>
  *
  * Optional attributes: data-privacy-url (the shop's privacy notice, linked from the notice that
- * opens the conversation), data-socket-path (default "/socket.io/"), data-title,
- * data-storage-key (default "comptoir"), data-io-src and data-css (default: siblings of this file).
+ * opens the conversation), data-socket-path (default "/socket.io/"), data-title (the panel's
+ * title, 60 characters at most), data-color (the shop's colour, a CSS hex colour such as
+ * "#3d5a45"; anything else is ignored with a console warning: the text on it is white or dark,
+ * whichever reads better), data-storage-key (default "comptoir"), data-io-src and data-css
+ * (default: siblings of this file).
  *
  * Rasa socket.io protocol (credentials.yml, session_persistence: true): on connect emit
  * "session_request" {session_id}, receive "session_confirm", send "user_uttered"
@@ -14,6 +17,15 @@
  * The server issues the conversation id; when the conversation this browser kept was erased at
  * the shopper's request, it sends "clear_history" before confirming a new id, and the widget
  * forgets its copy (bot/rasa/channels/socketio.py).
+ *
+ * Hand-off to a person: a message may carry a `widget` object (actions/handoff.py, sent by
+ * bot/rasa/channels/socketio.py): {handoff: "start"|"end"} (a person is on the way / the bot is
+ * back), {agent: "Julie"} (an agent's reply, shown in its own style under their first name),
+ * {agent, note: true} ("Julie, du service client, a rejoint la conversation.", a note). While a
+ * person has the conversation, "L'assistant écrit…" never shows; the state is kept with the
+ * history, so a reload mid-hand-off keeps it and reconnects at once (replies reach a closed chat).
+ * A reply that arrives while the chat is closed is counted on the launcher and in the page's
+ * title ("(1) …") until the shopper opens it. Every message keeps the time it was sent or received.
  *
  * Privacy: the conversation opens with a notice that an automated assistant answers and a link
  * to the shop's privacy notice. Nothing is written to the browser's storage before the shopper
@@ -32,11 +44,13 @@
   window.__comptoirWidget = true;
 
   var base = script.src.replace(/[^/]*(\?.*)?$/, "");
+  var DEFAULT_TITLE = "Assistant de la boutique";
   var config = {
     socketUrl: script.getAttribute("data-socket-url") || window.location.origin,
     privacyUrl: script.getAttribute("data-privacy-url") || "",
     socketPath: script.getAttribute("data-socket-path") || "/socket.io/",
-    title: script.getAttribute("data-title") || "Assistant de la boutique",
+    title: brandTitle(script.getAttribute("data-title")),
+    color: brandColor(script.getAttribute("data-color")),
     storageKey: script.getAttribute("data-storage-key") || "comptoir",
     ioSrc: script.getAttribute("data-io-src") || base + "socket.io.min.js",
     css: script.getAttribute("data-css") || base + "comptoir.css"
@@ -66,8 +80,54 @@
     bot: "Assistant",
     offline: "Connexion perdue, nouvel essai en cours…",
     choices: "Réponses proposées",
-    newTab: " (s'ouvre dans un nouvel onglet)"
+    newTab: " (s'ouvre dans un nouvel onglet)",
+    agentSays: function (name) { return name + " (service client) : "; },
+    withAgent: function (name) { return "Avec " + name + ", du service client"; },
+    waitingAgent: "Un conseiller va vous répondre",
+    unread: function (n) { return n + (n > 1 ? " nouveaux messages" : " nouveau message"); }
   };
+
+  // ---------------------------------------------------------------- shop's brand
+  function brandTitle(value) {
+    var title = String(value || "").replace(/\s+/g, " ").trim().slice(0, 60);
+    return title || DEFAULT_TITLE;
+  }
+  function brandColor(value) {
+    if (value === null || value === undefined || value === "") { return null; }
+    var hex = String(value).trim();
+    if (!/^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i.test(hex)) {
+      if (window.console) {
+        window.console.warn("Comptoir : data-color doit être une couleur hexadécimale (par exemple " +
+          "#1f5f8b) ; la couleur par défaut est utilisée.");
+      }
+      return null;
+    }
+    if (hex.length === 4) { hex = "#" + hex[1] + hex[1] + hex[2] + hex[2] + hex[3] + hex[3]; }
+    return hex.toLowerCase();
+  }
+  function rgb(hex) {
+    return [1, 3, 5].map(function (i) { return parseInt(hex.slice(i, i + 2), 16); });
+  }
+  function luminance(c) {  // WCAG relative luminance
+    var v = c.map(function (x) { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  }
+  function contrast(a, b) {
+    var la = luminance(a), lb = luminance(b);
+    return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+  }
+  function darker(c, share) { return c.map(function (x) { return Math.round(x * (1 - share)); }); }
+  function css(c) { return "rgb(" + c.join(", ") + ")"; }
+  // The shop's colour and what goes with it: the text on it (white or dark, whichever reads
+  // better), a hover shade, and a shade dark enough for links and borders on white (4.5:1).
+  function brandStyles(hex) {
+    var accent = rgb(hex), white = [255, 255, 255], ink = [27, 31, 36];
+    var on = contrast(accent, white) >= contrast(accent, ink) ? white : ink;
+    var dark = darker(accent, 0.2);
+    for (var share = 0.2; contrast(dark, white) < 4.5 && share < 1; share += 0.1) { dark = darker(accent, share); }
+    return { "--c-accent": hex, "--c-on-accent": css(on), "--c-accent-hover": css(darker(accent, 0.12)),
+             "--c-accent-dark": css(dark) };
+  }
 
   // ---------------------------------------------------------------- state (localStorage)
   // `stored`: the shopper has opened the chat, now or on an earlier visit (the key exists). Until
@@ -83,7 +143,7 @@
         return saved;
       }
     } catch (e) { /* private mode or corrupt value: start afresh */ }
-    return { sessionId: null, history: [], open: false };
+    return { sessionId: null, history: [], open: false, handoff: false, agent: null, unread: 0 };
   }
   function save() {
     state.history = state.history.slice(-MAX_HISTORY);
@@ -146,10 +206,15 @@
   }
 
   var root = el("div", { "class": "comptoir", id: "comptoir-widget" });
+  if (config.color) {
+    var styles = brandStyles(config.color);
+    Object.keys(styles).forEach(function (name) { root.style.setProperty(name, styles[name]); });
+  }
+  var badge = el("span", { "class": "comptoir-badge", "aria-hidden": "true", hidden: "" });
   var launcher = el("button", { type: "button", "class": "comptoir-launcher", "aria-expanded": "false",
                                 "aria-controls": "comptoir-panel", "aria-label": T.open },
                     [el("span", { "aria-hidden": "true", "class": "comptoir-launcher-icon", text: "💬" }),
-                     el("span", { "class": "comptoir-launcher-text", text: T.launcher })]);
+                     el("span", { "class": "comptoir-launcher-text", text: T.launcher }), badge]);
   var titleId = "comptoir-title";
   var closeButton = el("button", { type: "button", "class": "comptoir-close", "aria-label": T.close },
                        [el("span", { "aria-hidden": "true", text: "×" })]);
@@ -160,6 +225,8 @@
                       [el("span"), el("span"), el("span")]),
                    el("span", { "class": "comptoir-typing-text", text: T.typing })]);
   var notice = el("div", { "class": "comptoir-notice", role: "status", hidden: "" });
+  // Who has the conversation during a hand-off, under the title.
+  var status = el("p", { "class": "comptoir-status", hidden: "" });
   // A text area: Entrée envoie, Maj+Entrée va à la ligne.
   var input = el("textarea", { id: "comptoir-input", "class": "comptoir-input", rows: "1",
                                placeholder: T.placeholder, autocomplete: "off",
@@ -174,16 +241,45 @@
   var panel = el("section", { id: "comptoir-panel", "class": "comptoir-panel",
                               "aria-labelledby": titleId, hidden: "" },
                  [el("header", { "class": "comptoir-header" },
-                     [el("h2", { id: titleId, "class": "comptoir-title", text: config.title }), closeButton]),
+                     [el("div", { "class": "comptoir-heading" },
+                         [el("h2", { id: titleId, "class": "comptoir-title", text: config.title }), status]),
+                      closeButton]),
                   log, typing, notice, counter, form]);
   root.appendChild(panel);
   root.appendChild(launcher);
 
   // ---------------------------------------------------------------- rendering
+  function clock(at) {
+    var when = new Date(at);
+    if (!at || isNaN(when.getTime())) { return null; }
+    var time = when.toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit" });
+    if (when.toDateString() === new Date().toDateString()) { return time; }
+    return when.toLocaleDateString("fr-FR", { day: "numeric", month: "short" }) + " " + time;
+  }
+
+  // Who wrote the previous message: an agent's name shows above the first of theirs in a row.
+  var lastAuthor = null;
   function renderMessage(entry) {
-    var who = entry.from === "user" ? T.you : T.bot;
-    var bubble = el("div", { "class": "comptoir-msg comptoir-" + (entry.from === "user" ? "user" : "bot") },
-                    [el("span", { "class": "comptoir-sr", text: who + " : " })]);
+    if (entry.from === "note") {
+      lastAuthor = null;
+      var note = el("p", { "class": "comptoir-note", text: entry.text });
+      log.appendChild(note);
+      return note;
+    }
+    var agent = entry.from === "agent" ? String(entry.agent || "") : "";
+    var who = entry.from === "user" ? T.you + " : " : (agent ? T.agentSays(agent) : T.bot + " : ");
+    if (agent && lastAuthor !== "agent:" + agent) {
+      log.appendChild(el("p", { "class": "comptoir-author", "aria-hidden": "true", text: agent }));
+    }
+    lastAuthor = agent ? "agent:" + agent : entry.from;
+    var kind = entry.from === "user" ? "user" : (agent ? "bot comptoir-agent" : "bot");
+    var bubble = el("div", { "class": "comptoir-msg comptoir-" + kind },
+                    [el("span", { "class": "comptoir-sr", text: who })]);
+    var shown = clock(entry.at);
+    if (shown) {  // shown by the stylesheet (::after), so the message's own text stays as it is
+      bubble.setAttribute("data-time", shown);
+      bubble.title = new Date(entry.at).toLocaleString("fr-FR");
+    }
     if (entry.text) { bubble.appendChild(richText(entry.text)); }
     if (entry.image) {
       var href = safeHref(entry.image);
@@ -252,12 +348,31 @@
 
   function renderHistory() {
     log.textContent = "";
+    lastAuthor = null;
     log.appendChild(disclosure());
     log.appendChild(el("p", { "class": "comptoir-intro", text: T.intro }));
     state.history.forEach(renderMessage);
     var last = state.history[state.history.length - 1];
     if (last && last.from === "bot" && last.buttons) { renderChoices(last.buttons); }
     scrollDown();
+  }
+
+  // A person has the conversation (or is on the way): the header says so, no typing indicator.
+  function showHandoff() {
+    var text = state.handoff ? (state.agent ? T.withAgent(state.agent) : T.waitingAgent) : "";
+    status.textContent = text;
+    status.hidden = !text;
+  }
+
+  // Replies that arrived while the chat was closed: on the launcher and in the page's title.
+  var TITLE_COUNT = /^\(\d+\) /;
+  function showUnread() {
+    var n = state.unread || 0;
+    badge.textContent = n ? String(n) : "";
+    badge.hidden = !n;
+    launcher.setAttribute("aria-label", n ? T.open + ", " + T.unread(n) : T.open);
+    var title = document.title.replace(TITLE_COUNT, "");
+    document.title = n ? "(" + n + ") " + title : title;
   }
 
   var typingTimer = null;
@@ -273,9 +388,10 @@
 
   // ---------------------------------------------------------------- open / close
   function setOpen(open, focus) {
-    if (open) { stored = true; }  // from now on the conversation is kept across reloads
+    if (open) { stored = true; state.unread = 0; }  // kept across reloads from now on; all read
     state.open = open;
     save();
+    showUnread();
     panel.hidden = !open;
     launcher.setAttribute("aria-expanded", open ? "true" : "false");
     root.classList.toggle("comptoir-is-open", open);
@@ -309,6 +425,16 @@
     notice.hidden = !text;
   }
 
+  // Messages wait for the server's conversation id: the channel ignores a message sent before
+  // it (a first message typed while the socket connects was lost).
+  var confirmed = false, pending = [];
+  function flush() {
+    if (!confirmed || !socket || socket === "loading") { return; }
+    while (pending.length) {
+      socket.emit("user_uttered", { message: pending.shift(), session_id: state.sessionId });
+    }
+  }
+
   function ensureSocket() {
     if (socket) { return; }
     socket = "loading";
@@ -323,15 +449,23 @@
         forget();
         state.history = [];
         state.sessionId = null;
+        state.handoff = false;
+        state.agent = null;
+        state.unread = 0;
         setTyping(false);
+        showHandoff();
+        showUnread();
         renderHistory();
       });
       socket.on("session_confirm", function (data) {
         var id = typeof data === "string" ? data : (data && data.session_id);
         if (id && id !== state.sessionId) { state.sessionId = id; save(); }
+        confirmed = Boolean(id);
+        flush();
       });
       socket.on("connect_error", function () { showNotice(T.offline); });
       socket.on("disconnect", function (reason) {
+        confirmed = false;
         if (reason !== "io client disconnect") { showNotice(T.offline); }
       });
       socket.on("bot_uttered", receive);
@@ -340,19 +474,28 @@
 
   function receive(data) {
     if (!data || typeof data !== "object") { return; }
+    var info = data.widget && typeof data.widget === "object" ? data.widget : {};
+    var agent = typeof info.agent === "string" ? info.agent.trim().slice(0, 40) : "";
+    if (info.handoff === "start" || agent) { state.handoff = true; }
+    if (agent) { state.agent = agent; }
+    if (info.handoff === "end") { state.handoff = false; state.agent = null; }
+    showHandoff();
     var choices = (data.quick_replies || data.buttons || []).filter(function (b) {
       return b && typeof b.title === "string";
     }).map(function (b) { return { title: b.title, payload: typeof b.payload === "string" ? b.payload : b.title }; });
-    var entry = { from: "bot", text: typeof data.text === "string" ? data.text : "" };
+    var entry = { from: "bot", text: typeof data.text === "string" ? data.text : "", at: Date.now() };
+    if (agent) { entry.from = info.note === true ? "note" : "agent"; entry.agent = agent; }
     var attachment = data.attachment;
     if (attachment && attachment.payload && typeof attachment.payload.src === "string") {
       entry.image = attachment.payload.src;
     }
-    if (!entry.text && !entry.image && !choices.length) { return; }
+    if (!entry.text && !entry.image && !choices.length) { save(); return; }
     if (choices.length) { entry.buttons = choices; }
     setTyping(false);
     state.history.push(entry);
+    if (panel.hidden && entry.from !== "note") { state.unread = (state.unread || 0) + 1; }
     save();
+    showUnread();
     renderMessage(entry);
     if (choices.length) { renderChoices(choices); }
     scrollDown();
@@ -363,20 +506,14 @@
     if (!message) { return; }
     ensureSocket();
     clearChoices();
-    var entry = { from: "user", text: shown || message };
+    var entry = { from: "user", text: shown || message, at: Date.now() };
     state.history.push(entry);
     save();
     renderMessage(entry);
     scrollDown();
-    setTyping(true);
-    var emit = function () {
-      socket.emit("user_uttered", { message: message, session_id: state.sessionId });
-    };
-    if (socket && socket !== "loading") { emit(); } else {
-      var wait = window.setInterval(function () {
-        if (socket && socket !== "loading") { window.clearInterval(wait); emit(); }
-      }, 50);
-    }
+    setTyping(!state.handoff);  // nobody "writes" while a person has the conversation
+    pending.push(message);
+    flush();
     input.focus();
   }
 
@@ -407,7 +544,11 @@
   function start() {
     document.body.appendChild(root);
     renderHistory();
+    showHandoff();
+    showUnread();
     if (state.open) { setOpen(true, false); }
+    // A person has the conversation: their replies must reach the page, open or not.
+    else if (state.handoff && state.sessionId) { ensureSocket(); }
   }
   if (document.body) { start(); } else { document.addEventListener("DOMContentLoaded", start); }
 })();
