@@ -20,8 +20,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from bot.core.replies import REQUESTS
-from bot.kb import TOPICS, Entry, KBError, Problem
-from bot.kb.types import InvalidEntryError
+from bot.kb import TOPICS, Entry, InvalidEntryError, KBError, Problem
 
 from .. import faq
 from ..db import FaqChange
