@@ -30,6 +30,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from bot.settings import get_settings
 
@@ -66,7 +67,12 @@ class ProofThrottle:
         self, engine: Engine, limits: dict[str, Limit], clock: Callable[[], float] = time.time
     ) -> None:
         self.engine, self.limits, self.clock = engine, limits, clock
-        metadata.create_all(engine)
+        try:
+            metadata.create_all(engine)
+        except OperationalError:
+            # Two action-server workers start together: the other one created the table
+            # between this one's check and its CREATE. Checked again, there is nothing to do.
+            metadata.create_all(engine)
 
     def wait_seconds(self, clients: Sequence[Client]) -> float:
         """0 when every client may try again; else how long the most limited one must wait."""
