@@ -14,7 +14,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 from bot.clients.shop import models as m
 from bot.demo_shop import db, rules, seed
 from bot.demo_shop.api import create_app
+from bot.tools.standins import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "test-key"
@@ -168,22 +168,8 @@ def _bound_socket() -> socket.socket:
 @pytest.fixture
 def live_server(db_url: str) -> Iterator[str]:
     """The real app under a real uvicorn, in a thread, on a free loopback port."""
-    sock = _bound_socket()
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(db_url, API_KEY, LABEL_SECRET), log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    give_up = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > give_up or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with serving(create_app(db_url, API_KEY, LABEL_SECRET)) as url:
+        yield url
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ from bot.clients.shop.models import (
     Tracking,
     Verification,
 )
-from bot.clients.shop.transport import UNAVAILABLE, HttpTransport, Reply, safe_path
+from bot.clients.shop.transport import UNAVAILABLE, HttpTransport, Reply, budget, safe_path
 from bot.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -82,10 +82,7 @@ class HttpShopClient:
         return cls(
             str(s.shop_api_url),
             s.secret("shop_api_key"),
-            s.shop_connect_timeout,
-            s.shop_read_timeout,
-            s.shop_retries,
-            s.shop_deadline,
+            **budget(s),
         )
 
     # -- the ShopClient interface -------------------------------------------------------

@@ -64,7 +64,7 @@ from bot.clients.shop.models import (
     TrackingEvent,
     Verification,
 )
-from bot.clients.shop.transport import UNAVAILABLE, HttpTransport, Reply, safe_path
+from bot.clients.shop.transport import UNAVAILABLE, HttpTransport, Reply, budget, safe_path
 from bot.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -213,10 +213,7 @@ class PrestaShopClient:
             s.prestashop_key,
             settings=s,
             delay_states=[int(v) if v.isdigit() else v for v in s.prestashop_delay_states],
-            connect_timeout=s.shop_connect_timeout,
-            read_timeout=s.shop_read_timeout,
-            retries=s.shop_retries,
-            deadline=s.shop_deadline,
+            **budget(s),
         )
 
     # -- the ShopClient interface -------------------------------------------------------

@@ -34,6 +34,7 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util import Timeout
 
 from bot.clients.shop.contract import ShopUnavailable
+from bot.settings import Settings
 
 log = logging.getLogger("bot.clients.shop.http")
 
@@ -122,6 +123,16 @@ def retry_after(value: str | None, default: float = 1.0) -> float:
         return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
     except (TypeError, ValueError):
         return default
+
+
+def budget(settings: Settings) -> dict[str, Any]:
+    """The time a call may take, as the settings give it: the same for every shop client."""
+    return {
+        "connect_timeout": settings.shop_connect_timeout,
+        "read_timeout": settings.shop_read_timeout,
+        "retries": settings.shop_retries,
+        "deadline": settings.shop_deadline,
+    }
 
 
 def safe_path(path: str) -> str:

@@ -75,7 +75,7 @@ from bot.clients.shop.shopify.queries import (
     SHIPPING_RATES,
     UPDATE_ADDRESS,
 )
-from bot.clients.shop.transport import UNAVAILABLE, HttpTransport, Reply
+from bot.clients.shop.transport import UNAVAILABLE, HttpTransport, Reply, budget
 from bot.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -154,10 +154,7 @@ class ShopifyClient:
             s.shopify_token,
             s.shopify_api_version,
             settings=s,
-            connect_timeout=s.shop_connect_timeout,
-            read_timeout=s.shop_read_timeout,
-            retries=s.shop_retries,
-            deadline=s.shop_deadline,
+            **budget(s),
         )
 
     # -- the ShopClient interface -------------------------------------------------------

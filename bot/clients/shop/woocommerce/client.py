@@ -37,7 +37,7 @@ from bot.clients.shop.models import (
     Tracking,
     Verification,
 )
-from bot.clients.shop.transport import UNAVAILABLE, HttpTransport, Reply, safe_path
+from bot.clients.shop.transport import UNAVAILABLE, HttpTransport, Reply, budget, safe_path
 from bot.clients.shop.woocommerce.orders import (
     ADDRESS_CANCELLED,
     ADDRESS_LOCKED,
@@ -105,10 +105,7 @@ class WooCommerceClient:
             s.woocommerce_key,
             s.woocommerce_secret,
             s,
-            connect_timeout=s.shop_connect_timeout,
-            read_timeout=s.shop_read_timeout,
-            retries=s.shop_retries,
-            deadline=s.shop_deadline,
+            **budget(s),
         )
 
     # -- the ShopClient interface -------------------------------------------------------
