@@ -99,8 +99,13 @@ def _transient(exc: BaseException) -> bool:
     """Connection errors, timeouts, 5xx and rate limits: may succeed on a second try."""
     return isinstance(
         exc,
-        (requests.exceptions.ConnectionError, requests.exceptions.Timeout, _ServerError),
-    ) or isinstance(exc, _RateLimited)
+        (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.Timeout,
+            _ServerError,
+            _RateLimited,
+        ),
+    )
 
 
 def _wait(state: RetryCallState) -> float:
