@@ -4,7 +4,6 @@ delete confirmation). Needs Debian's chromium (skipped without it), not Rasa."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,41 +11,20 @@ import httpx
 import pytest
 
 from bot.backoffice.db import User
+from tests.browser import CSP_REPORT, SHOTS, WAIT_MS, needs_chromium
+from tests.browser import chromium as launch_chromium
 
 from .conftest import HASH, PASSWORD, SERVICE_TOKEN
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-WAIT_MS = 15_000
-# Every violation of the policy, reported by the page itself (survives navigations).
-REPORT = """document.addEventListener("securitypolicyviolation", (e) => {
-  const seen = JSON.parse(sessionStorage.getItem("csp") || "[]");
-  seen.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
-  sessionStorage.setItem("csp", JSON.stringify(seen));
-});"""
-
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: apt-get install chromium"
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def page() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(locale="fr-FR")
-            context.add_init_script(REPORT)
-            yield context.new_page()
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        context = browser.new_context(locale="fr-FR")
+        context.add_init_script(CSP_REPORT)
+        yield context.new_page()
 
 
 def test_every_page_works_under_the_security_policy(server: tuple[str, Any], page: Any) -> None:
@@ -153,13 +131,12 @@ def test_nothing_is_wider_than_a_phone(server: tuple[str, Any], page: Any) -> No
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     expect(page).to_have_url(f"{url}/inbox")
-    shots = os.path.join(os.path.dirname(__file__), "..", "..", "reports", "screenshots")
-    os.makedirs(shots, exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     widths = {}
     for path in ("/inbox", f"/inbox/{case.json()['id']}", "/users", "/faq", "/faq/history"):
         page.goto(f"{url}{path}")
         expect(page.locator("h1")).to_be_visible()
         widths[path] = page.evaluate("document.documentElement.scrollWidth")
         name = path.strip("/").replace("/", "-") or "inbox"
-        page.screenshot(path=os.path.join(shots, f"backoffice-{name}-412.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / f"backoffice-{name}-412.png"), full_page=True)
     assert all(width <= 412 for width in widths.values()), widths

@@ -7,11 +7,9 @@ reports/screenshots/case-desktop.png and case-phone.png. Needs Debian's chromium
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,15 +23,13 @@ from bot.backoffice.db import User
 from bot.backoffice.routes import case_tools as case_routes
 from bot.settings import Settings
 from bot.tools.processes import free_port
+from tests.browser import CSP_REPORT, SHOTS, WAIT_MS, needs_chromium
+from tests.browser import chromium as launch_chromium
 
 from .conftest import HASH, PASSWORD, SERVICE_TOKEN, Clock, RasaStandIn
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, REPORT, WAIT_MS
 from .test_case_tools import StubKnowledgeBase
 
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: apt-get install chromium"
-)
-SHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
+pytestmark = needs_chromium
 CANNED = "Bonjour {prenom}, votre commande {commande} est bien partie."
 NOTE = "Cliente prévenue du retard, la rappeler jeudi."
 
@@ -86,20 +82,15 @@ def case_server(
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launch_chromium() as chromium:
+        yield chromium
 
 
 def _log_in(browser: Any, url: str, email: str, width: int, refused: list[str]) -> Any:
     from playwright.sync_api import expect
 
     context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
-    context.add_init_script(REPORT)
+    context.add_init_script(CSP_REPORT)
     page = context.new_page()
     page.on(
         "console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None

@@ -7,7 +7,6 @@ Needs Debian's chromium (skipped without it), not Rasa."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,46 +19,25 @@ from bot.kb import Hit
 from bot.kb.config import get_kb_settings
 from bot.kb.encoders import Encoder
 from bot.kb.service import KnowledgeBase
+from tests.browser import CSP_REPORT, SHOTS, WAIT_MS, needs_chromium
+from tests.browser import chromium as launch_chromium
 
 from .conftest import HASH, PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-WAIT_MS = 15_000
-SHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
-# Every violation of the policy, reported by the page itself (survives navigations).
-REPORT = """document.addEventListener("securitypolicyviolation", (e) => {
-  const seen = JSON.parse(sessionStorage.getItem("csp") || "[]");
-  seen.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
-  sessionStorage.setItem("csp", JSON.stringify(seen));
-});"""
 QUESTION = "Organisez-vous des ateliers de maquillage ?"
 ENTRY_ID = "product.organisez_ateliers_maquillage"
 FIRST = "Oui : un atelier maquillage a lieu chaque samedi à 14 h dans notre boutique de Lyon."
 SECOND = "Les ateliers maquillage reprennent en janvier ; inscrivez-vous en boutique."
 
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: apt-get install chromium"
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def page() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900})
-            context.add_init_script(REPORT)
-            yield context.new_page()
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900})
+        context.add_init_script(CSP_REPORT)
+        yield context.new_page()
 
 
 def top_hit(kb: KnowledgeBase, question: str) -> Hit:

@@ -5,11 +5,9 @@ reports/screenshots/. Needs Debian's chromium (skipped without it), not Rasa."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,13 +15,12 @@ import pytest
 
 from bot.backoffice.db import Handoff, User
 from bot.core.handoff import CaseStatus
+from tests.browser import CSP_REPORT, SHOTS, WAIT_MS, needs_chromium
+from tests.browser import chromium as launch_chromium
 
 from .conftest import PASSWORD, RASA_TOKEN, SERVICE_TOKEN, RasaStandIn
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, REPORT
 from .test_inbox_list import EventsRasa, slot_calls
 
-WAIT_MS = 15_000
-SHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
 # Desktop notifications and tones, recorded by the page (the real API stays underneath).
 RECORD = """(() => {
@@ -51,9 +48,7 @@ RECORD = """(() => {
   }
 })();"""
 
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: apt-get install chromium"
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -66,18 +61,13 @@ def rasa() -> Iterator[RasaStandIn]:
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launch_chromium() as chromium:
+        yield chromium
 
 
 def new_page(browser: Any, url: str, **context: Any) -> Any:
     ctx = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900}, **context)
-    ctx.add_init_script(REPORT)
+    ctx.add_init_script(CSP_REPORT)
     ctx.add_init_script(RECORD)
     page = ctx.new_page()
     errors: list[str] = []

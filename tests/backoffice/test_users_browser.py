@@ -6,7 +6,6 @@ reports/screenshots. Needs Debian's chromium (skipped without it), not Rasa."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -14,30 +13,14 @@ from typing import Any
 import pytest
 
 from bot.backoffice.db import User
+from tests.browser import CSP_REPORT, SHOTS, needs_chromium
+from tests.browser import chromium as launch_chromium
 
 from .conftest import HASH, PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-WAIT_MS = 15_000
-SHOTS = os.path.join(os.path.dirname(__file__), "..", "..", "reports", "screenshots")
 LONG_EMAIL = "adelaide.de-la-tour-d-auvergne.administratrice@boutique-de-demonstration.fr"
-# Every violation of the Content-Security-Policy, reported by the page itself.
-REPORT = """document.addEventListener("securitypolicyviolation", (e) => {
-  const seen = JSON.parse(sessionStorage.getItem("csp") || "[]");
-  seen.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
-  sessionStorage.setItem("csp", JSON.stringify(seen));
-});"""
 
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: apt-get install chromium"
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -48,19 +31,14 @@ def kb() -> Any:
 
 @pytest.fixture
 def chromium() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        yield browser
 
 
 def new_page(chromium: Any, url: str, width: int = 1366) -> Any:
     context = chromium.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
-    context.add_init_script(REPORT)
+    context.add_init_script(CSP_REPORT)
     return context.new_page()
 
 
@@ -135,7 +113,7 @@ def test_an_admin_renames_resets_and_deactivates(server: tuple[str, Any], chromi
     page.get_by_role("button", name="Copier").click()
     expect(page.locator(".copied")).to_have_text("Copié.")
     assert page.evaluate("navigator.clipboard.readText()") == temporary
-    page.screenshot(path=os.path.join(SHOTS, "backoffice-users-reset-1366.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / "backoffice-users-reset-1366.png"), full_page=True)
 
     # Alice's open session ended; the old password is refused, the temporary one works.
     alice.reload()
@@ -191,7 +169,7 @@ def test_the_users_pages_fit_a_phone(server: tuple[str, Any], chromium: Any) -> 
 
     url, app = server
     add_admins(app)
-    os.makedirs(SHOTS, exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     for width in (1366, 412):
         page = new_page(chromium, url, width)
         log_in(page, url, LONG_EMAIL, PASSWORD)
@@ -221,15 +199,13 @@ def test_the_users_pages_fit_a_phone(server: tuple[str, Any], chromium: Any) -> 
             assert head is not None and head["height"] <= 1  # the names are on each card
             boxes = rows.evaluate_all("rows => rows.map(r => r.getBoundingClientRect().height)")
             assert all(height > 100 for height in boxes), boxes
-        page.screenshot(path=os.path.join(SHOTS, f"backoffice-users-{width}.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / f"backoffice-users-{width}.png"), full_page=True)
         page.get_by_role("link", name="Gérer le compte d'Alice").click()
         expect(page.get_by_role("heading", name="Compte d'Alice", level=1)).to_be_visible()
         page.get_by_label("Le générer (il s'affichera une seule fois)").check()
         page.get_by_role("button", name="Réinitialiser le mot de passe").click()
         expect(page.locator("#temporary-password")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= width
-        page.screenshot(
-            path=os.path.join(SHOTS, f"backoffice-users-manage-{width}.png"), full_page=True
-        )
+        page.screenshot(path=str(SHOTS / f"backoffice-users-manage-{width}.png"), full_page=True)
         assert page.evaluate("sessionStorage.getItem('csp')") is None
         page.context.close()

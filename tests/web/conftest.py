@@ -13,16 +13,8 @@ import pytest
 
 from bot.settings import ROOT
 from bot.tools.processes import free_port
+from tests.browser import chromium
 from tests.stack import Stack, read_demo_orders, running, stack_env
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 class WidgetStack(Stack):
@@ -64,15 +56,8 @@ def web_demo_orders(web_stack: WidgetStack) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="Playwright for Python is not installed"
-    )
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def open_widget(browser: Any, url: str) -> tuple[Any, Any]:

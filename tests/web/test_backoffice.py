@@ -5,20 +5,18 @@ shopper sees the agent's reply arrive live."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from typing import Any
 
 import pytest
 
+from tests.browser import needs_chromium
 from tests.stack import agent_login, create_user, handoff_of
-from tests.web.conftest import CHROMIUM, WidgetStack, open_widget
+from tests.web.conftest import WidgetStack, open_widget
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: apt-get install chromium"
-    ),
+    needs_chromium,
 ]
 WAIT_MS = 20_000
 PASSWORD = "motdepasse-e2e-1"

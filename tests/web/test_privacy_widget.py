@@ -5,7 +5,6 @@ is cleared from the browser at its next connection, which starts a new conversat
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -13,13 +12,12 @@ from typing import Any
 import pytest
 import requests
 
-from tests.web.conftest import CHROMIUM, WidgetStack, open_widget
+from tests.browser import needs_chromium
+from tests.web.conftest import WidgetStack, open_widget
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: apt-get install chromium"
-    ),
+    needs_chromium,
 ]
 
 WAIT_MS = 20_000

@@ -4,20 +4,18 @@ text, keyboard and screen-reader basics, a phone-sized screen."""
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 
 import pytest
 import requests
 
-from tests.web.conftest import CHROMIUM, WidgetStack, open_widget
+from tests.browser import needs_chromium
+from tests.web.conftest import WidgetStack, open_widget
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: apt-get install chromium"
-    ),
+    needs_chromium,
 ]
 
 SCREENSHOT = "/tmp/widget.png"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import os
 import re
 import socket
 import threading
@@ -29,14 +28,9 @@ import pytest
 from fastapi.responses import HTMLResponse
 from fastapi.testclient import TestClient
 
-from bot.settings import ROOT
 from bot.web.app import BRAND_COLOR, create_app, shop_page, widget_color
-from tests.web.conftest import CHROMIUM
+from tests.browser import SHOTS, needs_chromium
 
-browser_test = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: apt-get install chromium"
-)
-SCREENSHOTS = ROOT / "reports" / "screenshots"
 WAIT_MS = 5_000
 OPEN = "Ouvrir le chat avec l'assistant"
 HANDED_OVER = (
@@ -225,7 +219,7 @@ def wait_said(standin: StandIn, conversation: str, text: str) -> None:
 
 
 # ------------------------------------------------------------------ in Chromium
-@browser_test
+@needs_chromium
 def test_nobody_is_typing_during_a_hand_off_and_the_agent_is_shown(standin: StandIn, browser: Any):
     """Defect 2 (the indicator showed for 20 s after each message to a person) and the agent's
     messages as a person's, also after a reload mid-hand-off."""
@@ -320,7 +314,7 @@ def _minutes(clock: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-@browser_test
+@needs_chromium
 def test_a_reply_to_a_closed_chat_is_counted_until_opened(standin: StandIn, browser: Any):
     from playwright.sync_api import expect
 
@@ -342,8 +336,8 @@ def test_a_reply_to_a_closed_chat_is_counted_until_opened(standin: StandIn, brow
         standin.agent_says(conversation, "Il arrive demain.")
         expect(badge).to_have_text("2", timeout=WAIT_MS)
         expect(page).to_have_title(f"(2) {title}")
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "widget-unread.png"))
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "widget-unread.png"))
 
         # Still counted after a reload with the chat closed, and replies still arrive.
         sessions = standin.sessions.count(conversation)
@@ -378,7 +372,7 @@ def _colour(locator: Any, prop: str = "backgroundColor") -> str:
     return str(locator.evaluate(f"n => getComputedStyle(n).{prop}"))
 
 
-@browser_test
+@needs_chromium
 def test_the_widget_wears_the_shops_colour_and_title(standin: StandIn, browser: Any):
     from playwright.sync_api import expect
 
@@ -442,7 +436,7 @@ def _contrast_with_white(colour: str) -> float:
     return 1.05 / (lum + 0.05)
 
 
-@browser_test
+@needs_chromium
 @pytest.mark.parametrize(("name", "width", "height"), [("desktop", 1366, 768), ("phone", 412, 915)])
 def test_screenshots_of_a_conversation_with_an_agent(
     standin: StandIn, browser: Any, name: str, width: int, height: int
@@ -471,8 +465,8 @@ def test_screenshots_of_a_conversation_with_an_agent(
         panel = page.locator("#comptoir-panel").bounding_box()
         assert panel is not None and panel["x"] >= 0 and panel["x"] + panel["width"] <= width
         assert page.evaluate("document.documentElement.scrollWidth") <= width
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"widget-{name}.png"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        path = SHOTS / f"widget-{name}.png"
         page.screenshot(path=str(path))
         assert path.stat().st_size > 10_000
         assert not problems, problems
