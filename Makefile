@@ -16,7 +16,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 RASA_SOURCES := domain.yml config.yml $(shell find data/nlu data/rules data/stories bot/nlu bot/core bot/rasa/nlu bot/rasa/policies -type f -name '*.y*ml' -o -type f -name '*.py' 2>/dev/null)
 
-.PHONY: help setup model kb secrets run standin web user test test-unit test-rasa test-conversations fmt lint types types-rasa validate clean lock telegram-webhook nlu-cv nlu-compare eval-dev kb-eval kb-bench eval eval-smoke bench bench-smoke
+.PHONY: help setup model kb secrets run standin web user test test-unit test-rasa test-conversations fmt lint types types-rasa validate clean lock telegram-webhook nlu-cv nlu-compare eval-dev kb-eval kb-bench catalogue-bench eval eval-smoke bench bench-smoke dashboard-bench
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -77,8 +77,8 @@ standin: $(VENV)/.installed ## a local stand-in of a shop platform's API, to try
 web: $(VENV)/.installed ## serve only the chat widget's demo shop page on :8200 (Rasa must run: make run)
 	$(PY) -m bot.web serve
 
-user: $(VENV)/.installed ## create a back-office account: make user EMAIL=vous@boutique.fr [NAME=Prénom] [ROLE=agent|editor|admin] (asks the password, or reads it from a pipe)
-	@test -n "$(EMAIL)" || { echo "usage: make user EMAIL=vous@boutique.fr [NAME=Prénom] [ROLE=agent|editor|admin]"; exit 2; }
+user: $(VENV)/.installed ## create a back-office account: make user EMAIL=vous@boutique.fr [NAME=Prénom] [ROLE=agent|editor|manager|admin] (asks the password, or reads it from a pipe)
+	@test -n "$(EMAIL)" || { echo "usage: make user EMAIL=vous@boutique.fr [NAME=Prénom] [ROLE=agent|editor|manager|admin]"; exit 2; }
 	$(PY) -m bot.backoffice create-user --email "$(EMAIL)" --name "$(or $(NAME),$(firstword $(subst @, ,$(EMAIL))))" --role "$(or $(ROLE),admin)"
 
 test: setup lint types model kb ## lint, types, then every test suite: unit, shop API, knowledge base, Rasa data and stories, channels, end-to-end, and the Rasa side in its own Python
@@ -116,8 +116,17 @@ bench-smoke: setup model kb ## the same on a handful of turns, for CI (figures n
 kb-eval: kb ## knowledge-base retrieval accuracy (dev set, held-out topics)
 	$(PY) -m bot.tools.kb eval
 
+unanswered-eval: $(VENV)/.installed ## grouping of unanswered questions: purity and coverage by method, on bot/tools/eval/unanswered_fr.yml
+	$(PY) -m bot.backoffice.unanswered eval
+
+dashboard-bench: setup ## the dashboard on PostgreSQL: 100,000 synthetic conversations / ~2.4 M events (copy, figures, page) -> its section of reports/bench.{json,md}
+	$(PY) -m bot.tools.bench.dashboard
+
 kb-bench: kb ## knowledge-base latency, publish-to-answer, exact vs HNSW at 10k/100k vectors
 	$(PY) -m bot.tools.kb bench --sizes 10000,100000
+
+catalogue-bench: $(VENV)/.installed ## product index at scale: exact, HNSW, IVF, IVF-PQ on 100k generated products -> reports/catalogue-bench.{json,md}
+	$(PY) -m bot.catalogue bench --sizes 100000
 
 nlu-cv: $(VENV)/.installed ## cross-validated intent accuracy on data/nlu
 	$(PY) -m bot.tools.nlu.crossval

@@ -26,7 +26,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import services
+from actions import handoff_email, services
 from actions.common import facts, verified_number
 from actions.knowledge import answer, search
 from bot.clients.backoffice.client import BackOfficeUnavailable, HandoffNotOpen
@@ -106,6 +106,7 @@ async def hand_off(
     dispatcher.utter_message(
         text=sorry + waiting_message(ticket, settings.support_timezone), widget=HANDOFF_START
     )
+    handoff_email.offer(dispatcher, tracker, ticket)  # after hours: the reply by e-mail too?
     return events + [SlotSet(ACTIVE_SLOT, True)]
 
 
@@ -138,6 +139,9 @@ class ActionRelayToAgent(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        emailed = await handoff_email.answer(dispatcher, tracker)
+        if emailed is not None:  # the shopper answered the e-mail question: not for the agent
+            return emailed
         text = tracker.latest_message.get("text") or ""
         try:
             status = await asyncio.to_thread(

@@ -49,6 +49,8 @@ class BackOffice(Protocol):
 
     def stop_notices(self, conversation_id: str) -> None: ...
 
+    def register_email(self, conversation_id: str, email: str) -> None: ...  # after hours
+
 
 class KnowledgeBase(Protocol):
     """What the actions need from the knowledge base (bot.kb.KnowledgeBase)."""

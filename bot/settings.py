@@ -89,6 +89,12 @@ class Settings(BaseSettings):
     notice_retry_seconds: float = Field(60.0, gt=0)
     notice_max_attempts: int = Field(5, ge=1)
 
+    # Dashboard (bot/backoffice/analytics): the copy of the tracker store is brought up to date
+    # this often in the background (0: not in this process), and before a page is shown when
+    # it is older than `dashboard_stale_seconds`.
+    dashboard_refresh_seconds: float = Field(60.0, ge=0)
+    dashboard_stale_seconds: float = Field(10.0, ge=0)
+
     # Demo shop server.
     shop_db_url: str = f"sqlite:///{ROOT / 'var' / 'shop.db'}"
     shop_seed: int = 2024
@@ -173,6 +179,40 @@ class Settings(BaseSettings):
     # long a login waits for a free slot before being asked to retry.
     backoffice_hash_slots: int = Field(2, ge=1)
     backoffice_hash_wait_seconds: float = Field(2.0, ge=0)
+
+    # Photos a shopper attaches in the widget (a damaged-item claim, a hand-off; README "Une
+    # photo avec une réclamation"): kept in this folder, outside every web root, only shown to
+    # agents; at most this size and this many per conversation. The upload is accepted from
+    # the pages that carry the widget (empty: the demo page, http://127.0.0.1:<web_port>); the
+    # link sent to the shop with a claim works this many days.
+    attachments_dir: Path = ROOT / "var" / "attachments"
+    attachment_max_bytes: int = Field(5 * 1024 * 1024, ge=1024)
+    attachments_per_conversation: int = Field(5, ge=1)
+    widget_origins: list[str] = []
+    attachment_link_days: int = Field(30, ge=1, le=365)
+
+    # After-hours replies by e-mail (bot/backoffice/mail, README "Quand l'équipe est absente"):
+    # the SMTP server (empty host: the feature is off, the bot never offers e-mail), the sender
+    # and the shop's name the mail shows, the page whose widget reopens the conversation from
+    # the link in the mail (empty: the demo page on web_port) and how many days the link works.
+    smtp_host: str = ""
+    smtp_port: int = Field(587, gt=0, lt=65536)
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    smtp_timeout: float = Field(10.0, gt=0)
+    mail_from: str = "Service client <service-client@boutique-demo.fr>"
+    shop_name: str = Field("La Maison du Thé", min_length=1, max_length=80)
+    widget_page_url: str = Field("", pattern=r"^(https?://\S+)?$")
+    mail_link_days: int = Field(7, ge=1, le=90)
+    mail_link_secret: str = Field("", description="empty: read var/mail_link_secret")
+    # The outbox's worker looks for mail to send this often (0: not in this process); replies
+    # an agent sends within mail_group_seconds go in one mail; a failed send is retried after
+    # 1, 2, 4… times mail_retry_seconds, then given up after mail_max_attempts tries.
+    mail_worker_seconds: float = Field(5.0, ge=0)
+    mail_group_seconds: float = Field(60.0, ge=0)
+    mail_retry_seconds: float = Field(60.0, gt=0)
+    mail_max_attempts: int = Field(6, ge=1)
 
     @model_validator(mode="before")
     @classmethod

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import glob
 import importlib.util
 import os
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
-
-from bot.tools.processes import free_port
 
 if TYPE_CHECKING:
     from tests.stack import Stack
@@ -22,77 +16,17 @@ if TYPE_CHECKING:
 # tests/in_rasa runs under the Rasa server's Python (make test-rasa); this environment has no Rasa.
 collect_ignore = [] if importlib.util.find_spec("rasa") else ["in_rasa"]
 
-BIN_DIRS = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
-PG_BIN = next((Path(d) for d in reversed(BIN_DIRS) if (Path(d) / "initdb").exists()), None)
-
-
-def as_postgres(command: list[str]) -> list[str]:
-    """initdb refuses to run as root: run the server tools as the `postgres` user then."""
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *command]
-    return command
-
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A real PostgreSQL server of its own (tmp dir, 127.0.0.1, free port), stopped after."""
-    if PG_BIN is None:
-        pytest.skip("PostgreSQL server binaries not found in /usr/lib/postgresql/*/bin")
-    if os.geteuid() == 0 and shutil.which("runuser") is None:
-        pytest.skip("running as root without runuser: cannot start PostgreSQL")
-    base = Path(tempfile.mkdtemp(prefix="comptoir-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres", "postgres")
-    data = base / "data"
-    port = free_port()
+    from bot.tools.bench.postgres import NoPostgres, local_postgres
+
     try:
-        subprocess.run(
-            as_postgres(
-                [
-                    str(PG_BIN / "initdb"),
-                    "-D",
-                    str(data),
-                    "-U",
-                    "comptoir",
-                    "--auth=trust",
-                    "-E",
-                    "UTF8",
-                    "--no-sync",
-                ]
-            ),
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        subprocess.run(
-            as_postgres(
-                [
-                    str(PG_BIN / "pg_ctl"),
-                    "-D",
-                    str(data),
-                    "-l",
-                    str(base / "log"),
-                    "-w",
-                    "-t",
-                    "60",
-                    "-o",
-                    f"-k {base} -h 127.0.0.1 -p {port} -c fsync=off",
-                    "start",
-                ]
-            ),
-            check=True,
-            capture_output=True,
-            timeout=90,
-        )
-        yield f"postgresql+psycopg://comptoir@127.0.0.1:{port}/postgres"
-    finally:
-        if (data / "postmaster.pid").exists():
-            subprocess.run(
-                as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
-                capture_output=True,
-                timeout=60,
-            )
-        shutil.rmtree(base, ignore_errors=True)
+        with local_postgres() as url:
+            yield url
+    except NoPostgres as missing:  # raised before the server starts, never after the yield
+        pytest.skip(str(missing))
 
 
 @pytest.fixture(autouse=True)
@@ -103,6 +37,24 @@ def _umask_restored() -> Iterator[None]:
     os.umask(previous)
     yield
     os.umask(previous)
+
+
+@pytest.fixture(scope="session")
+def chromium_session() -> Iterator[Any]:
+    """One Chromium for the whole run: Playwright's sync API refuses a second one in the same
+    thread while the first is alive."""
+    from tests.browser import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def browser(chromium_session: Any) -> Iterator[Any]:
+    """The run's Chromium, with the contexts a test opened closed after it."""
+    yield chromium_session
+    for context in list(chromium_session.contexts):
+        context.close()
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "bot.settings": {"bot.core", "bot.kb"},
     "bot.clients": {"bot.core", "bot.settings"},
     "bot.kb": {"bot.core"},
+    "bot.catalogue": {"bot.core", "bot.kb"},
     "bot.dialogue": {"bot.core", "bot.clients", "bot.settings"},
     "bot.action_server": {"bot.core", "bot.settings"},
     "actions": {"bot.core", "bot.clients", "bot.dialogue", "bot.kb", "bot.settings"},
@@ -35,8 +36,8 @@ ALLOWED: dict[str, set[str]] = {
         "bot.privacy",
     },
     "bot.privacy": {"bot.core", "bot.settings", "bot.backoffice"},
-    "bot.demo_shop": {"bot.core", "bot.clients", "bot.settings"},
-    "bot.web": {"bot.core", "bot.demo_shop", "bot.settings"},
+    "bot.demo_shop": {"bot.core", "bot.clients", "bot.settings", "bot.catalogue"},
+    "bot.web": {"bot.core", "bot.clients", "bot.demo_shop", "bot.settings"},
     "bot.tools": {
         "bot.core",
         "bot.nlu",
@@ -44,6 +45,7 @@ ALLOWED: dict[str, set[str]] = {
         "bot.clients",
         "bot.settings",
         "bot.dialogue",
+        "bot.backoffice",
     },
 }
 # Third-party packages the shared vocabulary may use: pinned in both requirements files.

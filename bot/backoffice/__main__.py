@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     user = sub.add_parser("create-user", help="create a user (password asked twice)")
     user.add_argument("--email", required=True)
     user.add_argument("--name", required=True)
-    user.add_argument("--role", choices=["agent", "editor", "admin"], default="agent")
+    user.add_argument("--role", choices=["agent", "editor", "manager", "admin"], default="agent")
     user.add_argument(
         "--password-stdin",
         action="store_true",

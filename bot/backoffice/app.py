@@ -21,12 +21,18 @@ from starlette.middleware.sessions import SessionMiddleware
 from bot.privacy import schedule as purge_schedule
 from bot.settings import Settings, get_settings
 
+from . import analytics
 from .db import make_engine, make_sessionmaker, migrate, utcnow
 from .events import Broadcaster
 from .headers import SECURITY_HEADERS, SecurityHeaders
+from .mail import worker as mail_worker
 from .notices import worker as notice_worker
 from .rasa import RasaClient
 from .routes import account, api, auth, case_tools, faq, inbox, notices, privacy, users
+from .routes import attachments as attachment_routes
+from .routes import dashboard as dashboard_routes
+from .routes import mail as mail_routes
+from .routes import unanswered as unanswered_routes
 from .security import LoginRequired, PasswordChangeRequired, csrf_protect
 from .sessions import SESSION_HOURS
 from .throttle import HashSlots, LoginThrottle
@@ -57,7 +63,13 @@ def create_app(
         )
         # Delay notices (bot/backoffice/notices): the queue's worker and the shop's poller.
         notice_tasks = notice_worker.start(app.state)
+        # After-hours replies by e-mail (bot/backoffice/mail): the outbox's worker.
+        mail_tasks = mail_worker.start(app.state)
+        # The dashboard's copy of the tracker store (bot/backoffice/analytics).
+        dashboard_copy = analytics.start(app.state)
         yield
+        await analytics.stop(dashboard_copy)
+        await mail_worker.stop(mail_tasks)
         await notice_worker.stop(notice_tasks)
         await purge_schedule.stop(purge)
         app.state.engine.dispose()
@@ -103,6 +115,10 @@ def create_app(
     for module in (auth, account, api, notices, inbox, case_tools, faq, users, privacy):
         app.include_router(module.router)
     app.include_router(notices.webhooks)
+    app.include_router(attachment_routes.router)
+    app.include_router(mail_routes.router)
+    app.include_router(unanswered_routes.router)
+    app.include_router(dashboard_routes.router)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Engine,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -75,6 +76,7 @@ class StatusText(TypeDecorator[CaseStatus]):
 class Role(str, enum.Enum):
     agent = "agent"
     editor = "editor"
+    manager = "manager"  # the shop owner: the dashboard (issue 15)
     admin = "admin"
 
 
@@ -317,6 +319,153 @@ class Notice(Base):
     last_error: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Dashboard (issue 15, bot/backoffice/analytics): one row per conversation (a Rasa session),
+# copied from the tracker store and the cases, so that figures over 100,000 conversations are
+# one SQL aggregate. Rebuilt from its sources at will: nothing here is the only copy.
+
+
+class ConversationFact(Base):
+    """One conversation (a Rasa session of one sender): what the dashboard counts. No text."""
+
+    __tablename__ = "conversation_facts"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "session_start"),
+        Index("ix_conversation_facts_day_channel", "local_day", "channel"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    session_start: Mapped[int] = mapped_column(Integer)  # id of the session's first event
+    channel: Mapped[str] = mapped_column(String(50))
+    started_at: Mapped[datetime] = mapped_column()
+    ended_at: Mapped[datetime] = mapped_column()
+    local_day: Mapped[date] = mapped_column()  # started_at's day in settings.support_timezone
+    user_messages: Mapped[int] = mapped_column(Integer, default=0)
+    handoffs: Mapped[int] = mapped_column(Integer, default=0)
+    handoff_reason: Mapped[str | None] = mapped_column(String(20), default=None)
+    case_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    case_status: Mapped[str | None] = mapped_column(String(20), default=None)
+    first_response_s: Mapped[float | None] = mapped_column(Float, default=None)
+    resolution_s: Mapped[float | None] = mapped_column(Float, default=None)
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    reopened: Mapped[bool] = mapped_column(Boolean, default=False)
+    came_back: Mapped[bool] = mapped_column(Boolean, default=False)
+    rating_questions: Mapped[int] = mapped_column(Integer, default=0)
+    ratings: Mapped[int] = mapped_column(Integer, default=0)
+    ratings_good: Mapped[int] = mapped_column(Integer, default=0)
+    abandoned: Mapped[bool] = mapped_column(Boolean, default=False)
+    kb_answers: Mapped[int] = mapped_column(Integer, default=0)
+    kb_helpful: Mapped[int] = mapped_column(Integer, default=0)
+    kb_unhelpful: Mapped[int] = mapped_column(Integer, default=0)
+    fallbacks: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ConversationCount(Base):
+    """How often one intent (kind "intent") or knowledge-base topic (kind "kb") occurred in one
+    conversation: the intents by volume and the top topics."""
+
+    __tablename__ = "conversation_counts"
+    __table_args__ = (Index("ix_conversation_counts_local_day", "local_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    session_start: Mapped[int] = mapped_column(Integer)
+    local_day: Mapped[date] = mapped_column()
+    channel: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(255))
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    helpful: Mapped[int] = mapped_column(Integer, default=0)
+    unhelpful: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DailyCount(Base):
+    """`conversation_counts` summed per day, channel, kind and name (no conversation id): the
+    top intents and topics of a range read a few thousand rows, not a million."""
+
+    __tablename__ = "conversation_counts_daily"
+    __table_args__ = (Index("ix_conversation_counts_daily_kind_day", "kind", "local_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    local_day: Mapped[date] = mapped_column()
+    channel: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(255))
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    helpful: Mapped[int] = mapped_column(Integer, default=0)
+    unhelpful: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DashboardCursor(Base):
+    """How far the copy has read: the last tracker event id, the last case change seen."""
+
+    __tablename__ = "dashboard_cursor"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(Integer, default=0)
+    cases_seen_at: Mapped[datetime | None] = mapped_column(default=None)
+    refreshed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+# --- Photos attached by shoppers (issue 19, bot/backoffice/attachments.py) -----------------
+class Attachment(Base):
+    """A photo a shopper sent from the widget: the file lives in COMPTOIR_ATTACHMENTS_DIR under
+    a random name (`id`), never in a web root; the row says whose it is and what it is. It is
+    personal data of the conversation: found, exported, erased and purged with it."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # random, also the file name
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    content_type: Mapped[str] = mapped_column(String(50))  # from the bytes, not the browser
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+# After-hours replies by e-mail (issue 19, bot/backoffice/mail): the address a shopper gave for
+# a case, and the outbox of the agents' replies mailed to it. Both go with their case (ON DELETE
+# CASCADE) and with their conversation (bot/privacy).
+class EmailContact(Base):
+    """The shopper agreed to receive this case's replies by e-mail too, at this address."""
+
+    __tablename__ = "email_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(
+        ForeignKey("handoffs.id", ondelete="CASCADE"), unique=True
+    )
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MailOutbox(Base):
+    """One e-mail of an agent's reply(ies): queued -> sending -> sent | failed. Kept after it
+    is sent while its link back to the conversation works (the link names this row)."""
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (Index("ix_mail_outbox_status_next_try_at", "status", "next_try_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(
+        ForeignKey("handoffs.id", ondelete="CASCADE"), index=True
+    )
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    agent_name: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime | None] = mapped_column(default=None)
+    claimed_until: Mapped[datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str | None] = mapped_column(String(200), default=None)
+    link_expires_at: Mapped[datetime] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 def make_engine(url: str) -> Engine:

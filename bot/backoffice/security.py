@@ -31,6 +31,7 @@ PRESENCE_REFRESH = timedelta(seconds=15)
 AGENT_ROLES = (Role.agent.value, Role.admin.value)
 EDITOR_ROLES = (Role.editor.value, Role.admin.value)
 ADMIN_ROLES = (Role.admin.value,)
+MANAGER_ROLES = (Role.manager.value, Role.admin.value)  # the dashboard
 
 
 def hash_password(password: str) -> str:
@@ -149,6 +150,7 @@ def find_user(db: Session, email: str) -> User | None:
 AgentUser = Annotated[User, Depends(require(*AGENT_ROLES))]
 EditorUser = Annotated[User, Depends(require(*EDITOR_ROLES))]
 AdminUser = Annotated[User, Depends(require(*ADMIN_ROLES))]
+ManagerUser = Annotated[User, Depends(require(*MANAGER_ROLES))]
 AnyUser = Annotated[User, Depends(require(*(r.value for r in Role)))]
 # « Mon compte »: reachable with a password reset by an admin, to replace it.
 AccountUser = Annotated[User, Depends(require(*(r.value for r in Role), before_new_password=True))]

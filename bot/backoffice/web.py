@@ -19,7 +19,12 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 env = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True
 )
-ROLES_FR = {"agent": "conseiller", "editor": "rédacteur", "admin": "administrateur"}
+ROLES_FR = {
+    "agent": "conseiller",
+    "editor": "rédacteur",
+    "manager": "responsable",
+    "admin": "administrateur",
+}
 OUTCOME_FR = {
     "answer": "le bot répond",
     "choose": "le bot propose des choix (« vouliez-vous dire »)",

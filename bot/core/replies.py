@@ -459,6 +459,8 @@ AGENT_SAYS = "{name} (service client) : {text}"
 AGENT = "Conseiller"  # when the back office sent no name
 # Before an agent's first reply in a case (the widget shows it as a note, not a bubble).
 AGENT_JOINED = "{name}, du service client, a rejoint la conversation."
+# A damaged-item claim sent with the shopper's photo (actions/claims.py).
+PHOTO_FORWARDED = "Votre photo a été transmise à la boutique avec votre réclamation."
 # For the agent (HandoffRequest): the shopper's mood, and their request by intent.
 UPSET_MOOD = "mécontent"
 REQUESTS = {
@@ -472,6 +474,33 @@ REQUESTS = {
     "faq": "Question générale",
 }
 REQUEST_QUOTED = "{request} — « {words} »"
+# After hours, the reply also by e-mail (actions/handoff.py, bot/backoffice/mail): offered once
+# per conversation, with what the address is for and how long it is kept.
+EMAIL_OFFER = (
+    "Voulez-vous aussi recevoir sa réponse par e-mail, avec un lien pour revenir à cette "
+    "conversation ? Votre adresse ne servira qu'à cela ; elle est effacée avec la conversation, "
+    "au plus tard {kept} après votre dernier message."
+)
+EMAIL_YES = button("Oui, par e-mail", "/affirm")
+EMAIL_NO = button("Non merci", "/deny")
+EMAIL_ASK = "Très bien : quelle est votre adresse e-mail ?"
+EMAIL_ASK_AGAIN = (
+    "Je n'ai pas reconnu d'adresse e-mail dans votre message. Pouvez-vous l'écrire à nouveau, "
+    "par exemple : prenom.nom@exemple.fr ?"
+)
+EMAIL_GIVEN = (
+    "C'est noté : la réponse du conseiller vous sera aussi envoyée à {email}, avec un lien "
+    "pour revenir à cette conversation."
+)
+EMAIL_DECLINED = "Entendu : le conseiller vous répondra ici, dans cette conversation."
+EMAIL_GIVEN_UP = (
+    "Je ne reconnais toujours pas d'adresse e-mail, désolé. Le conseiller vous répondra ici, "
+    "dans cette conversation : vous la retrouverez en revenant sur le site."
+)
+EMAIL_NOT_SAVED = (
+    "Je n'ai pas pu enregistrer votre adresse pour le moment, désolé. Le conseiller vous "
+    "répondra ici, dans cette conversation : vous la retrouverez en revenant sur le site."
+)
 
 
 # -- Delay notices: the bot writes first (actions/notices.py) ----------------------------------

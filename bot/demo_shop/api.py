@@ -424,6 +424,7 @@ def create_claim(
             resolution=decision.resolution,
             message=decision.message,
             created_at=now,
+            photos=[db.ClaimPhotoRow(url=url) for url in body.photos],
         )
     )
     if decision.resolution == "reship":
@@ -447,6 +448,7 @@ def create_claim(
         kind=body.kind,
         resolution=decision.resolution,
         message=decision.message,
+        photos=list(body.photos),
     )
 
 

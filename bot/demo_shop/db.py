@@ -211,6 +211,18 @@ class ClaimRow(Base):
     message: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime]
     order: Mapped[OrderRow] = relationship(back_populates="claims")
+    photos: Mapped[list[ClaimPhotoRow]] = relationship(order_by="ClaimPhotoRow.id")
+
+
+class ClaimPhotoRow(Base):
+    """A link to the shopper's photo sent with a claim (issue 19). A table of its own, not a
+    column of `claims`: `create_schema` adds it to a demo database made by an older version."""
+
+    __tablename__ = "claim_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    url: Mapped[str] = mapped_column(String(1000))
 
 
 class SequenceRow(Base):

@@ -24,13 +24,16 @@ from sqlalchemy import Text, cast, delete, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.backoffice.analytics.refresh import forget as forget_dashboard_rows
 from bot.backoffice.db import CaseNote, Handoff, HandoffMessage, PrivacyAudit, make_engine, utcnow
 from bot.core import forgotten
 from bot.settings import Settings
 
 from .criteria import Criteria
 from .stores import (
+    AttachmentRecords,
     FeedbackFile,
+    MailRecords,
     NoticeRecords,
     TrackerStore,
     chunks,
@@ -53,6 +56,8 @@ LABELS_FR = {
     "audit_entries": "entrée(s) du journal d'audit",
     "forgotten": "effacement(s) anciens oubliés",
     "delay_notices": "suivi(s) et avis de retard de livraison",
+    "email_replies": "adresse(s) et e-mail(s) de réponse hors horaires",
+    "photos": "photo(s) envoyée(s) par le client",
 }
 ACTIONS_FR = {"export": "export", "erase": "effacement", "purge": "purge"}
 
@@ -66,6 +71,7 @@ class Stores:
     feedback: FeedbackFile
     forgotten_db: Path
     engine: Engine | None = None  # the back office's engine, when these stores made it
+    attachments_dir: Path | None = None  # the shoppers' photos (bot/backoffice/attachments.py)
 
     @classmethod
     def from_settings(cls, settings: Settings, engine: Engine | None = None) -> Stores:
@@ -77,6 +83,7 @@ class Stores:
             feedback=FeedbackFile(settings.faq_feedback_file),
             forgotten_db=settings.forgotten_db,
             engine=engine if own else None,
+            attachments_dir=Path(settings.attachments_dir),
         )
 
     def close(self) -> None:
@@ -92,14 +99,24 @@ class Findings:
     feedback: list[dict[str, Any]] = field(default_factory=list)
     # conversation -> its followed orders, "stop" and delay notices (bot/backoffice/notices)
     notices: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
+    # conversation -> the photos the shopper sent from the widget (bot/backoffice/attachments.py)
+    photos: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # conversation -> its reply address and reply e-mails (bot/backoffice/mail)
+    mail: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.conversations or self.cases or self.feedback or self.notices)
+        return any(
+            (self.conversations, self.cases, self.feedback, self.notices, self.photos, self.mail)
+        )
 
     @property
     def conversation_ids(self) -> list[str]:
         return sorted(
-            set(self.conversations) | {c.conversation_id for c in self.cases} | set(self.notices)
+            set(self.conversations)
+            | {c.conversation_id for c in self.cases}
+            | set(self.notices)
+            | set(self.photos)
+            | set(self.mail)
         )
 
     def counts(self) -> dict[str, int]:
@@ -112,6 +129,8 @@ class Findings:
             "ratings": sum(1 for c in self.cases if c.rating is not None),
             "feedback": len(self.feedback),
             "delay_notices": sum(len(n["notices"]) for n in self.notices.values()),
+            "photos": sum(len(p) for p in self.photos.values()),
+            "email_replies": sum(len(r) for m in self.mail.values() for r in m.values()),
         }
 
     def summary(self) -> list[dict[str, Any]]:
@@ -153,6 +172,7 @@ def find(stores: Stores, criteria: Criteria) -> Findings:
     """Everything kept about the shopper these criteria name (see the module's docstring)."""
     matcher = criteria.matcher()
     ids = stores.tracker.find(matcher, criteria.conversations)
+    ids |= MailRecords(stores.backoffice).conversations_with(criteria.emails)
     with stores.backoffice() as db:
         cases = _cases(db, matcher.terms, set(ids) | set(criteria.conversations), matcher)
     ids |= {c.conversation_id for c in cases}
@@ -164,6 +184,11 @@ def find(stores: Stores, criteria: Criteria) -> Findings:
         cases=cases,
         feedback=stores.feedback.of(ids),
         notices=NoticeRecords(stores.backoffice).of(ids),
+        # a named conversation's photos, even if the tracker no longer holds it
+        photos=AttachmentRecords(stores.backoffice, stores.attachments_dir).of(
+            ids | set(criteria.conversations)
+        ),
+        mail=MailRecords(stores.backoffice).of(ids),
     )
 
 
@@ -221,6 +246,12 @@ def export_data(findings: Findings, now: datetime | None = None) -> dict[str, An
                 "channel": channel_of(conversation),
                 "messages": messages,
                 **findings.notices.get(conversation, {}),
+                **findings.mail.get(conversation, {}),
+                **(
+                    {"photos": findings.photos[conversation]}
+                    if conversation in findings.photos
+                    else {}
+                ),
                 "events": [
                     {"at": _iso(r.get("timestamp")), "type": r["type_name"], "data": r["data"]}
                     for r in rows
@@ -273,6 +304,8 @@ def erase(stores: Stores, findings: Findings) -> dict[str, int]:
     for the widget (bot/core/forgotten.py). Returns what was deleted, by kind."""
     ids = set(findings.conversation_ids)
     counts = {"conversations": len(ids), "events": stores.tracker.delete(ids)}
+    # before the cases: their rows would go with them (ON DELETE CASCADE), uncounted
+    counts["email_replies"] = MailRecords(stores.backoffice).delete(ids)
     case_ids = [c.id for c in findings.cases]
     with stores.backoffice() as db:
         scrub_before(db.connection())
@@ -286,6 +319,8 @@ def erase(stores: Stores, findings: Findings) -> dict[str, int]:
         db.commit()
         scrub_after(db.connection())
     notice_rows = NoticeRecords(stores.backoffice).delete(ids)
+    _forget_dashboard_rows(stores, ids)
+    photos = AttachmentRecords(stores.backoffice, stores.attachments_dir).delete(ids)
     counts.update(
         cases=cases,
         case_messages=messages,
@@ -295,9 +330,18 @@ def erase(stores: Stores, findings: Findings) -> dict[str, int]:
             lambda line: isinstance(line, dict) and line.get("conversation") in ids
         ),
         delay_notices=notice_rows,
+        photos=photos,
     )
     forgotten.record(ids, stores.forgotten_db)
     return counts
+
+
+def _forget_dashboard_rows(stores: Stores, conversations: Any) -> None:
+    """The dashboard's rows of these conversations (bot/backoffice/analytics): a copy made from
+    the tracker store, deleted with it; not counted apart (the events are)."""
+    with stores.backoffice() as db:
+        forget_dashboard_rows(db, conversations)
+        db.commit()
 
 
 @dataclass(frozen=True)
@@ -330,13 +374,23 @@ def purge(
     idle = stores.tracker.idle_since(conversation_cutoff)
     counts["conversations"] = len(idle)
     notices = NoticeRecords(stores.backoffice)  # followed orders and notices go with them
+    photos = AttachmentRecords(stores.backoffice, stores.attachments_dir)
     if dry_run:
         counts["delay_notices"] = sum(
             len(rows) for kinds in notices.of(idle).values() for rows in kinds.values()
         )
+        counts["photos"] = sum(len(rows) for rows in photos.of(idle).values())
+        counts["email_replies"] = sum(
+            len(rows)
+            for kinds in MailRecords(stores.backoffice).of(idle).values()
+            for rows in kinds.values()
+        )
     else:
         counts["events"] = stores.tracker.delete(idle)
         counts["delay_notices"] = notices.delete(idle)
+        _forget_dashboard_rows(stores, idle)
+        counts["photos"] = photos.delete(idle)
+        counts["email_replies"] = MailRecords(stores.backoffice).delete(idle)
 
     case_cutoff = now - timedelta(days=retention.cases_days)
     audit_cutoff = now - timedelta(days=retention.audit_days)

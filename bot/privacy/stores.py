@@ -1,8 +1,7 @@
 """Where shoppers' data lives outside the back office's cases: Rasa's tracker store, the FAQ
 feedback file, and the delay notices' rows (`NoticeRecords`: the orders a conversation follows,
-its "stop", its notices). Read and changed from the 3.11 side without Rasa: the `events` table
-is described here column for column as Rasa 3.6's SQLTrackerStore creates it (id, sender_id,
-type_name, timestamp, intent_name, action_name, data as JSON text)."""
+its "stop", its notices). Read and changed from the 3.11 side without Rasa, through the
+`events` table as bot/core/tracker_events.py describes it."""
 
 from __future__ import annotations
 
@@ -15,26 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.backoffice.db import Notice, NoticeStop, NoticeWatch
+from bot.backoffice.db import Attachment, Notice, NoticeStop, NoticeWatch
+from bot.backoffice.mail import outbox
 from bot.backoffice.notices.queue import forget
+from bot.backoffice.tracker_events import events, tracker_engine
 
 from .criteria import Matcher
 
-metadata = sa.MetaData()
-events = sa.Table(
-    "events",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
-    sa.Column("type_name", sa.String(255), nullable=False),
-    sa.Column("timestamp", sa.Float),
-    sa.Column("intent_name", sa.String(255)),
-    sa.Column("action_name", sa.String(255)),
-    sa.Column("data", sa.Text),
-)
 CHUNK = 500  # ids per IN (…) clause
 
 
@@ -65,22 +54,8 @@ class TrackerStore:
 
     @contextmanager
     def _engine(self) -> Iterator[Engine | None]:
-        parsed = make_url(self.url)
-        if parsed.get_backend_name() == "sqlite":
-            path = parsed.database or ""
-            if not path or path == ":memory:" or not Path(path).exists():
-                yield None
-                return
-            engine = sa.create_engine(self.url, connect_args={"timeout": 15})
-        else:
-            engine = sa.create_engine(self.url, pool_pre_ping=True)
-        try:
-            if not sa.inspect(engine).has_table("events"):
-                yield None
-            else:
-                yield engine
-        finally:
-            engine.dispose()
+        with tracker_engine(self.url) as engine:
+            yield engine
 
     def find(self, matcher: Matcher, ids: Iterable[str] = ()) -> set[str]:
         """The conversations with an event mentioning a term, plus those of `ids` that exist."""
@@ -291,5 +266,84 @@ class NoticeRecords:
         return deleted
 
 
+class AttachmentRecords:
+    """The photos shoppers sent from the widget (bot/backoffice/attachments.py): their rows in
+    the back office's database and their files in COMPTOIR_ATTACHMENTS_DIR, which go together."""
+
+    def __init__(self, backoffice: Callable[[], Session], folder: Path | None) -> None:
+        self.backoffice = backoffice
+        self.folder = folder
+
+    def of(self, conversations: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """conversation -> its photos (id, type, size, SHA-256, time), JSON-ready."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        with self.backoffice() as db:
+            for batch in chunks(sorted(set(conversations))):
+                for row in db.scalars(
+                    sa.select(Attachment)
+                    .where(Attachment.conversation_id.in_(batch))
+                    .order_by(Attachment.created_at)
+                ):
+                    found.setdefault(row.conversation_id, []).append(
+                        {
+                            "id": row.id,
+                            "type": row.content_type,
+                            "size": row.size,
+                            "sha256": row.sha256,
+                            "at": _json(row.created_at),
+                        }
+                    )
+        return found
+
+    def delete(self, conversations: Iterable[str]) -> int:
+        """Delete the photos of these conversations, rows then files; how many photos."""
+        ids: list[str] = []
+        with self.backoffice() as db:
+            for batch in chunks(sorted(set(conversations))):
+                ids += db.scalars(
+                    sa.select(Attachment.id).where(Attachment.conversation_id.in_(batch))
+                )
+            scrub_before(db.connection())
+            for batch in chunks(ids):
+                db.execute(sa.delete(Attachment).where(Attachment.id.in_(batch)))
+            db.commit()
+            scrub_after(db.connection())
+        for attachment_id in ids:
+            if self.folder is not None and attachment_id and "/" not in attachment_id:
+                (self.folder / attachment_id).unlink(missing_ok=True)
+        return len(ids)
+
+
 def _json(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+class MailRecords:
+    """The after-hours e-mail replies of conversations (bot/backoffice/mail): the address a
+    shopper gave for a case, and the mails of the agents' replies (kept while their link
+    works). They also go with their case (ON DELETE CASCADE)."""
+
+    def __init__(self, backoffice: Callable[[], Session]) -> None:
+        self.backoffice = backoffice
+
+    def of(self, conversations: Iterable[str]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        """conversation -> {"email_addresses", "emails"}, JSON-ready."""
+        found: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        with self.backoffice() as db:
+            for batch in chunks(sorted(set(conversations))):
+                found.update(outbox.of(db, batch))
+        return found
+
+    def conversations_with(self, emails: Iterable[str]) -> set[str]:
+        """Conversations whose shopper gave one of these addresses for a reply by e-mail."""
+        with self.backoffice() as db:
+            return outbox.conversations_with(db, emails)
+
+    def delete(self, conversations: Iterable[str]) -> int:
+        deleted = 0
+        with self.backoffice() as db:
+            scrub_before(db.connection())
+            for batch in chunks(sorted(set(conversations))):
+                deleted += outbox.forget(db, batch)
+            scrub_after(db.connection())
+        return deleted

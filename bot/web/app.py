@@ -6,6 +6,8 @@
     GET /widget/comptoir.css      its styles
     GET /widget/socket.io.min.js  socket.io-client 4.x, vendored (see static/socket.io.LICENSE)
     GET /health                   for process supervisors and tests
+    POST /widget/reprise          the conversation a reply e-mail's link reopens (asked of the
+                                  back office's service API: bot/backoffice/routes/mail.py)
 
 The Rasa socket.io URL given to the widget comes from COMPTOIR_WIDGET_SOCKET_URL (default
 http://127.0.0.1:$COMPTOIR_RASA_PORT, i.e. :5005); the privacy notice the widget links to from
@@ -19,10 +21,11 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi import Body, FastAPI
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from bot.demo_shop.rules import SHIPPING_METHODS
 from bot.settings import Settings
@@ -35,14 +38,18 @@ WIDGET_FILES = {
 }
 
 
-def _content_security_policy(socket_url: str) -> str:
-    """The page runs no inline script: the widget works under a strict policy."""
+def _content_security_policy(socket_url: str, upload_url: str = "") -> str:
+    """The page runs no inline script: the widget works under a strict policy. It may connect
+    to Rasa's socket.io and post photos to the back office (`upload_url`)."""
     parts = urlsplit(socket_url)
     ws_scheme = "wss" if parts.scheme == "https" else "ws"
     origin = f"{parts.scheme}://{parts.netloc}"
+    upload = urlsplit(upload_url)
+    upload_origin = f" {upload.scheme}://{upload.netloc}" if upload.netloc else ""
     return (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        f"connect-src 'self' {origin} {ws_scheme}://{parts.netloc}; img-src 'self' data:; "
+        f"connect-src 'self' {origin} {ws_scheme}://{parts.netloc}{upload_origin}; "
+        "img-src 'self' data:; "
         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 
@@ -80,6 +87,7 @@ def shop_page(
     privacy_url: str = "/confidentialite",
     color: str = BRAND_COLOR,
     title: str = WIDGET_TITLE,
+    upload_url: str = "",
 ) -> str:
     color = widget_color(color)
     cards = "\n".join(
@@ -132,7 +140,8 @@ def shop_page(
   <a href="{html.escape(privacy_url, quote=True)}">Données personnelles</a></footer>
 <script src="/widget/comptoir.js" data-socket-url="{html.escape(socket_url, quote=True)}"
         data-privacy-url="{html.escape(privacy_url, quote=True)}"
-        data-color="{color}" data-title="{html.escape(title, quote=True)}" defer></script>
+        data-color="{color}" data-title="{html.escape(title, quote=True)}"
+        data-upload-url="{html.escape(upload_url, quote=True)}" defer></script>
 </body>
 </html>
 """
@@ -173,6 +182,8 @@ def privacy_page(support_email: str) -> str:
         donnez pour vérifier une commande.</li>
     <li><strong>Vos demandes transmises à un conseiller</strong> (dossiers) : leur résumé, les
         échanges et la note que vous donnez à la fin.</li>
+    <li><strong>Les photos que vous joignez</strong> (un article abîmé, par exemple) : vues par
+        nos conseillers et transmises à la boutique avec votre réclamation.</li>
     <li><strong>Vos avis</strong> sur les réponses de l'assistant (« Cette réponse vous
         a-t-elle aidé ? »).</li>
   </ul>
@@ -196,6 +207,32 @@ def privacy_page(support_email: str) -> str:
 """
 
 
+RESUME_TOKEN = re.compile(r"^\d{1,12}\.\d{1,12}\.[A-Za-z0-9_-]{22}$")
+NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+def resume_conversation(token: Any, settings: Settings) -> JSONResponse:
+    """Exchange a mail link's token for its conversation, through the back office (which checks
+    the signature, the expiry and that the conversation still exists)."""
+    from bot.clients.backoffice.client import (
+        BackOfficeClient,
+        BackOfficeUnavailable,
+        HandoffNotOpen,
+    )
+
+    if not isinstance(token, str) or not RESUME_TOKEN.fullmatch(token):
+        return JSONResponse({"detail": "lien invalide"}, status_code=404, headers=NO_STORE)
+    try:
+        data = BackOfficeClient.from_settings(settings).resume(token)
+    except HandoffNotOpen:
+        return JSONResponse(
+            {"detail": "lien expiré ou invalide"}, status_code=404, headers=NO_STORE
+        )
+    except BackOfficeUnavailable:
+        return JSONResponse({"detail": "indisponible"}, status_code=503, headers=NO_STORE)
+    return JSONResponse(data, headers=NO_STORE)
+
+
 def create_app(socket_url: str | None = None, privacy_url: str | None = None) -> FastAPI:
     settings = Settings()
     socket_url = socket_url or settings.socket_url
@@ -203,9 +240,11 @@ def create_app(socket_url: str | None = None, privacy_url: str | None = None) ->
     app = FastAPI(
         title="Comptoir — widget de chat", docs_url=None, redoc_url=None, openapi_url=None
     )
-    page = shop_page(socket_url, privacy_url)
+    # Photos go to the back office (bot/backoffice/routes/attachments.py), at its public address.
+    upload_url = f"{str(settings.backoffice_public_url).rstrip('/')}/api/attachments"
+    page = shop_page(socket_url, privacy_url, upload_url=upload_url)
     notice = privacy_page(settings.support_email)
-    policy = _content_security_policy(socket_url)
+    policy = _content_security_policy(socket_url, upload_url)
 
     @app.get("/", response_class=HTMLResponse)
     def index() -> HTMLResponse:
@@ -242,6 +281,11 @@ def create_app(socket_url: str | None = None, privacy_url: str | None = None) ->
 
     for name, media_type in WIDGET_FILES.items():
         serve(name, media_type)
+
+    @app.post("/widget/reprise", include_in_schema=False)
+    def resume(body: Annotated[dict[str, Any], Body()]) -> JSONResponse:
+        """The widget, opened from a reply e-mail's link, asks which conversation it reopens."""
+        return resume_conversation(body.get("token"), settings)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:

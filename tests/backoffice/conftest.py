@@ -241,6 +241,7 @@ def bo(
         office.add_user("agent@boutique.fr", "agent", "Alice Agent")
         office.add_user("editor@boutique.fr", "editor", "Éric Rédacteur")
         office.add_user("admin@boutique.fr", "admin", "Ada Admin")
+        office.add_user("manager@boutique.fr", "manager", "Manon Responsable")
         yield office
 
 
@@ -272,3 +273,14 @@ def server(settings: Settings, kb: KnowledgeBase, clock: Clock) -> Iterator[tupl
     yield f"http://127.0.0.1:{port}", app
     uv.should_exit = True
     thread.join(10)
+
+
+def head_revision() -> str:
+    """The newest migration's id, as `migrate` leaves a database."""
+    from alembic.script import ScriptDirectory
+
+    from bot.backoffice.db import HERE
+
+    head = ScriptDirectory(str(HERE / "migrations")).get_current_head()
+    assert head is not None
+    return head

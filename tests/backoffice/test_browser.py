@@ -4,7 +4,6 @@ delete confirmation). Needs Debian's chromium (skipped without it), not Rasa."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -12,7 +11,6 @@ import pytest
 
 from bot.backoffice.db import User
 from tests.browser import CSP_REPORT, SHOTS, WAIT_MS, needs_chromium
-from tests.browser import chromium as launch_chromium
 
 from .conftest import HASH, PASSWORD, SERVICE_TOKEN
 
@@ -20,11 +18,10 @@ pytestmark = needs_chromium
 
 
 @pytest.fixture
-def page() -> Iterator[Any]:
-    with launch_chromium() as browser:
-        context = browser.new_context(locale="fr-FR")
-        context.add_init_script(CSP_REPORT)
-        yield context.new_page()
+def page(browser: Any) -> Any:
+    context = browser.new_context(locale="fr-FR")
+    context.add_init_script(CSP_REPORT)
+    return context.new_page()
 
 
 def test_every_page_works_under_the_security_policy(server: tuple[str, Any], page: Any) -> None:

@@ -24,7 +24,6 @@ from bot.backoffice.routes import case_tools as case_routes
 from bot.settings import Settings
 from bot.tools.processes import free_port
 from tests.browser import CSP_REPORT, SHOTS, WAIT_MS, needs_chromium
-from tests.browser import chromium as launch_chromium
 
 from .conftest import HASH, PASSWORD, SERVICE_TOKEN, Clock, RasaStandIn
 from .test_case_tools import StubKnowledgeBase
@@ -78,12 +77,6 @@ def case_server(
     yield f"http://127.0.0.1:{port}", app, rasa
     uv.should_exit = True
     thread.join(10)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with launch_chromium() as chromium:
-        yield chromium
 
 
 def _log_in(browser: Any, url: str, email: str, width: int, refused: list[str]) -> Any:

@@ -16,6 +16,8 @@ from bot.backoffice.db import User, make_engine, make_sessionmaker
 from bot.backoffice.security import check_password
 from bot.settings import ROOT, get_settings
 
+from .conftest import head_revision
+
 
 def run(args: list[str], db_url: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COMPTOIR_BACKOFFICE_DB_URL": db_url}
@@ -60,7 +62,8 @@ def test_migrate_and_create_user(
     assert code == 0 and "Base à jour" in out
     with create_engine(url).connect() as connection:
         assert (
-            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            == head_revision()
         )
     created = run(
         [

@@ -8,7 +8,6 @@ Needs Debian's chromium (skipped without it), not Rasa."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,6 @@ from bot.kb.config import get_kb_settings
 from bot.kb.encoders import Encoder
 from bot.kb.service import KnowledgeBase
 from tests.browser import CSP_REPORT, SHOTS, WAIT_MS, needs_chromium
-from tests.browser import chromium as launch_chromium
 
 from .conftest import HASH, PASSWORD
 
@@ -33,11 +31,10 @@ pytestmark = needs_chromium
 
 
 @pytest.fixture
-def page() -> Iterator[Any]:
-    with launch_chromium() as browser:
-        context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900})
-        context.add_init_script(CSP_REPORT)
-        yield context.new_page()
+def page(browser: Any) -> Any:
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900})
+    context.add_init_script(CSP_REPORT)
+    return context.new_page()
 
 
 def top_hit(kb: KnowledgeBase, question: str) -> Hit:

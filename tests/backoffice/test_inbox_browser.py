@@ -16,7 +16,6 @@ import pytest
 from bot.backoffice.db import Handoff, User
 from bot.core.handoff import CaseStatus
 from tests.browser import CSP_REPORT, SHOTS, WAIT_MS, needs_chromium
-from tests.browser import chromium as launch_chromium
 
 from .conftest import PASSWORD, RASA_TOKEN, SERVICE_TOKEN, RasaStandIn
 from .test_inbox_list import EventsRasa, slot_calls
@@ -57,12 +56,6 @@ def rasa() -> Iterator[RasaStandIn]:
     stand_in.start()
     yield stand_in
     stand_in.stop()
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with launch_chromium() as chromium:
-        yield chromium
 
 
 def new_page(browser: Any, url: str, **context: Any) -> Any:

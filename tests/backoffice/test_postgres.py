@@ -15,7 +15,15 @@ from bot.backoffice.db import FaqChange, Handoff, User
 from bot.kb.service import KnowledgeBase
 from bot.settings import Settings
 
-from .conftest import HASH, PASSWORD, SERVICE_TOKEN, Clock, RasaStandIn, page_csrf
+from .conftest import (
+    HASH,
+    PASSWORD,
+    SERVICE_TOKEN,
+    Clock,
+    RasaStandIn,
+    head_revision,
+    page_csrf,
+)
 
 
 def test_migrations_and_handoff_round_trip_on_postgresql(
@@ -30,7 +38,7 @@ def test_migrations_and_handoff_round_trip_on_postgresql(
         with engine.connect() as connection:
             assert (
                 connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-                == "0006"
+                == head_revision()
             )
         assert {
             "users",

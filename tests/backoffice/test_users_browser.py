@@ -7,14 +7,12 @@ reports/screenshots. Needs Debian's chromium (skipped without it), not Rasa."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from bot.backoffice.db import User
 from tests.browser import CSP_REPORT, SHOTS, needs_chromium
-from tests.browser import chromium as launch_chromium
 
 from .conftest import HASH, PASSWORD
 
@@ -29,14 +27,8 @@ def kb() -> Any:
     return object()
 
 
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    with launch_chromium() as browser:
-        yield browser
-
-
-def new_page(chromium: Any, url: str, width: int = 1366) -> Any:
-    context = chromium.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
+def new_page(browser: Any, url: str, width: int = 1366) -> Any:
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
     context.add_init_script(CSP_REPORT)
     return context.new_page()
@@ -59,16 +51,16 @@ def add_admins(app: Any) -> None:
         db.commit()
 
 
-def test_an_admin_renames_resets_and_deactivates(server: tuple[str, Any], chromium: Any) -> None:
+def test_an_admin_renames_resets_and_deactivates(server: tuple[str, Any], browser: Any) -> None:
     from playwright.sync_api import expect
 
     url, app = server
     add_admins(app)
-    alice = new_page(chromium, url)  # the colleague, logged in on her own browser
+    alice = new_page(browser, url)  # the colleague, logged in on her own browser
     log_in(alice, url, "agent@boutique.fr", PASSWORD)
     expect(alice).to_have_url(f"{url}/inbox")
 
-    page = new_page(chromium, url)
+    page = new_page(browser, url)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     log_in(page, url, "admin@boutique.fr", PASSWORD)
@@ -163,7 +155,7 @@ def test_an_admin_renames_resets_and_deactivates(server: tuple[str, Any], chromi
     assert page.evaluate("sessionStorage.getItem('csp')") is None and errors == [], errors
 
 
-def test_the_users_pages_fit_a_phone(server: tuple[str, Any], chromium: Any) -> None:
+def test_the_users_pages_fit_a_phone(server: tuple[str, Any], browser: Any) -> None:
     """At 412 px each account is a card: every cell inside the screen, nothing scrolls sideways."""
     from playwright.sync_api import expect
 
@@ -171,7 +163,7 @@ def test_the_users_pages_fit_a_phone(server: tuple[str, Any], chromium: Any) -> 
     add_admins(app)
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width in (1366, 412):
-        page = new_page(chromium, url, width)
+        page = new_page(browser, url, width)
         log_in(page, url, LONG_EMAIL, PASSWORD)
         expect(page).to_have_url(f"{url}/inbox")
         page.goto(f"{url}/users")

@@ -23,9 +23,9 @@ from bot.backoffice.db import (
     make_engine,
     migrate,
 )
+from bot.backoffice.tracker_events import events, metadata
 from bot.core.handoff import CaseStatus
 from bot.privacy.service import Stores
-from bot.privacy.stores import events, metadata
 from bot.settings import Settings
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)

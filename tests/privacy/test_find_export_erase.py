@@ -104,6 +104,8 @@ def test_erase_leaves_nothing_that_mentions_the_shopper_and_spares_the_other(
         "ratings": 1,
         "feedback": 1,
         "delay_notices": 2,  # the followed order and the notice sent about it
+        "photos": 0,  # (tests/backoffice/test_attachments.py)
+        "email_replies": 0,  # (tests/backoffice/test_mail.py)
     }
     assert world.leftovers(MARIE) == []
     assert not find(world.stores, Criteria.build(emails=[MARIE.email]))

@@ -18,6 +18,7 @@ USED_BY_FORMS_OR_ACTIONS = {
     "utter_ask_order_number",
     "utter_ask_order_contact",
     "utter_ask_claim_type",
+    "utter_ask_claim_photo",
     "utter_ask_return_reason",
     "utter_cancel_kept",
     "utter_default",
@@ -36,6 +37,7 @@ NOT_TYPED = {
     "handoff_resolved",
     "handoff_returned",
     "order_delayed",
+    "photo_sent",  # the widget's photo, once the back office has kept it (issue 19)
     "rate",
     "stop_notices",
 }

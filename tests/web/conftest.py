@@ -13,7 +13,6 @@ import pytest
 
 from bot.settings import ROOT
 from bot.tools.processes import free_port
-from tests.browser import chromium
 from tests.stack import Stack, read_demo_orders, running, stack_env
 
 
@@ -52,12 +51,6 @@ def web_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WidgetStack]
 @pytest.fixture(scope="session")
 def web_demo_orders(web_stack: WidgetStack) -> list[dict[str, str]]:
     return read_demo_orders(web_stack.env)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
 
 
 def open_widget(browser: Any, url: str) -> tuple[Any, Any]:

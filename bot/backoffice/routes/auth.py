@@ -20,7 +20,7 @@ from ..throttle import BUSY, BUSY_RETRY_SECONDS, Refusal
 from ..web import render
 
 router = APIRouter()
-HOME = {"agent": "/inbox", "editor": "/faq", "admin": "/inbox"}
+HOME = {"agent": "/inbox", "editor": "/faq", "manager": "/dashboard", "admin": "/inbox"}
 
 
 def _safe_next(target: str | None) -> str:

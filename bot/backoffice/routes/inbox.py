@@ -27,6 +27,7 @@ from bot.core.handoff import (
 
 from .. import cases, handoffs, sessions
 from ..db import Handoff, User
+from ..mail import worker as mail_worker
 from ..order_panel import order_rows
 from ..rasa import RasaClient, RasaError, TranscriptTurn, transcript
 from ..security import AgentUser, Db
@@ -173,6 +174,7 @@ async def _page(
         "draft": draft,
         "now": state.clock(),
         "waited": handoffs.waited,
+        "reply_email": mail_worker.masked_address(db, handoff),  # after-hours e-mail replies
     }
     return render(request, "conversation.html", context, status_code=status_code)
 
@@ -231,6 +233,7 @@ async def reply(
             "réessayez dans un instant.",
         )
     cases.record_reply(db, handoff, user, text, request.app.state.clock())
+    mail_worker.after_reply(request.app.state, db, handoff, user.display_name, text)
     request.app.state.broadcaster.publish("message", id=handoff.id)
     return RedirectResponse(f"/inbox/{handoff.id}", status_code=303)
 

@@ -33,7 +33,7 @@ from ..web import ROLES_FR, render
 
 router = APIRouter(prefix="/users")
 ROLES = [r.value for r in Role]
-ROLE_PATTERN = "^(agent|editor|admin)$"
+ROLE_PATTERN = "^(agent|editor|manager|admin)$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 FLASH = "users_flash"  # the confirmation shown once by the next page
 NO_STORE = {"Cache-Control": "no-store"}

@@ -84,3 +84,13 @@ class BackOfficeClient:
     def stop_notices(self, conversation_id: str) -> None:
         """The shopper asked for no more notices in this conversation."""
         self._post(f"/api/watches/{quote(conversation_id, safe='')}/stop", {})
+
+    # After-hours replies by e-mail (bot/backoffice/routes/mail.py).
+    def register_email(self, conversation_id: str, email: str) -> None:
+        """The shopper agreed to receive this case's replies at this address too."""
+        self._post(f"/api/handoffs/{quote(conversation_id, safe='')}/email", {"email": email})
+
+    def resume(self, token: str) -> dict[str, Any]:
+        """The conversation a mail's link reopens (HandoffNotOpen: the link is not valid)."""
+        data = self._post("/api/reprise", {"token": token}).json()
+        return data if isinstance(data, dict) else {}

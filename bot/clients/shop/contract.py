@@ -107,6 +107,7 @@ class ShopClient(Protocol):
         kind: ClaimKind,
         description: str = "",
         skus: list[str] | None = None,
+        photos: list[str] | None = None,  # links to the shopper's photos (issue 19)
     ) -> Claim: ...
 
     def shipping_methods(self) -> list[ShippingMethod]: ...

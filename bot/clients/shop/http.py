@@ -131,12 +131,14 @@ class HttpShopClient:
         kind: ClaimKind,
         description: str = "",
         skus: list[str] | None = None,
+        photos: list[str] | None = None,
     ) -> Claim:
         body = {
             **_proof(proof),
             "kind": ClaimKind(kind).value,
             "description": description,
             "skus": list(skus or []),
+            **({"photos": list(photos)} if photos else {}),
         }
         data = self._call("POST", self._order(number, "claims"), body=body, idempotent=False)
         return self._parse(Claim, data)

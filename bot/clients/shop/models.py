@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -151,12 +152,17 @@ class Claim(BaseModel):
     kind: ClaimKind
     resolution: str  # reship | refund | investigation
     message: str
+    photos: list[str] = []  # the links to the shopper's photos the shop keeps with the claim
 
 
 class ClaimRequest(Verification):
     kind: ClaimKind
     description: str = ""
     skus: list[str] = []
+    # Links to the shopper's photos (signed back-office URLs that expire), at most 5.
+    photos: list[Annotated[str, Field(max_length=1000, pattern=r"^https?://")]] = Field(
+        default=[], max_length=5
+    )
 
 
 class AddressChange(Verification):

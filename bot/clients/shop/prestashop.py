@@ -276,6 +276,7 @@ class PrestaShopClient:
         kind: ClaimKind,
         description: str = "",
         skus: list[str] | None = None,
+        photos: list[str] | None = None,
     ) -> Claim:
         self._verified(number, proof)
         raise NotSupported()  # no claims in PrestaShop: the team handles it

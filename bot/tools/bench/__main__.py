@@ -24,7 +24,7 @@ from typing import Any
 
 from bot.tools.cli import run_json_command
 
-from . import load, models, report, variants
+from . import dashboard, load, models, report, variants
 from .stack import ROOT, Redis, Stack, StackError, Variant, machine_busy_seconds
 
 REPORTS = ROOT / "reports"
@@ -261,6 +261,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             }
     meta["seconds"] = round(time.time() - started, 1)
     out = report.assemble(results, meta)
+    if not args.no_dashboard:  # the dashboard on PostgreSQL (bench/dashboard.py)
+        size, runs = (200, 2) if args.smoke else (dashboard.FULL_SIZE, 7)
+        out["dashboard"] = dashboard.measure(size, runs)
     report.write(out, args.out_json, args.out_md, log)
     return report.summary(out)
 
@@ -287,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-vanilla", action="store_true", help="skip the vanilla stack")
     parser.add_argument("--no-comptoir", action="store_true", help="skip the comptoir stack")
     parser.add_argument("--no-kb", action="store_true", help="skip the knowledge-base figures")
+    parser.add_argument(
+        "--no-dashboard", action="store_true", help="skip the dashboard at 100,000 conversations"
+    )
     parser.add_argument("--samples", type=int, default=None, help="turns per kind, fresh")
     parser.add_argument("--depth", type=int, default=None, help="long conversation's length")
     parser.add_argument("--turns", type=int, default=None, help="turns per concurrency level")

@@ -306,6 +306,10 @@ def markdown(out: dict[str, Any], images: list[str]) -> str:
                 + " | ".join(map(str, hnsw))
                 + " |"
             )
+    if out.get("dashboard"):
+        from .dashboard import markdown as dashboard_markdown
+
+        lines += ["", *dashboard_markdown(out["dashboard"])]
     lines += [""] + [f"![{img}]({img})" for img in images]
     return "\n".join(lines) + "\n"
 

@@ -32,6 +32,19 @@
  * opens the chat: until then the widget reads one key (a conversation they already had) and
  * keeps its state in memory.
  *
+ * Photos (issue 19): with data-upload-url (the back office's /api/attachments), a "Joindre une
+ * photo" button (a real button and a hidden file input, JPEG/PNG/WebP) shows when the bot asks
+ * for one (a button whose payload is PHOTO_PAYLOAD: the widget opens the file picker instead of
+ * sending it) and during a hand-off. The photo goes by HTTP POST with the conversation's signed
+ * id; the back office checks it and passes it to the bot or the agent; its French refusals are
+ * shown as they are.
+ *
+ * Back from an e-mail (after hours, bot/backoffice/mail): the link in the mail ends with
+ * "#reprise=<token>". The widget takes the token out of the address bar, asks data-resume-url
+ * (default: "reprise" beside this file, served by bot/web/app.py) for the conversation it names
+ * (its signed id, its messages, whether a person has it), and opens the chat on it. A link that
+ * expired, or whose conversation was erased, says so in the chat.
+ *
  * Security: bot and shopper text is only ever inserted with textContent / DOM nodes, never
  * innerHTML; links are built as <a> elements and only for http(s) URLs.
  */
@@ -53,8 +66,13 @@
     color: brandColor(script.getAttribute("data-color")),
     storageKey: script.getAttribute("data-storage-key") || "comptoir",
     ioSrc: script.getAttribute("data-io-src") || base + "socket.io.min.js",
-    css: script.getAttribute("data-css") || base + "comptoir.css"
+    css: script.getAttribute("data-css") || base + "comptoir.css",
+    resumeUrl: script.getAttribute("data-resume-url") || base + "reprise",
+    uploadUrl: script.getAttribute("data-upload-url") || ""
   };
+  var PHOTO_PAYLOAD = "/photo_sent";
+  var PHOTO_TYPES = ["image/jpeg", "image/png", "image/webp"];
+  var PHOTO_MAX_BYTES = 5 * 1024 * 1024;  // the server's own limit decides (COMPTOIR_ATTACHMENT_MAX_BYTES)
   var MAX_HISTORY = 200;
   var TYPING_TIMEOUT_MS = 20000;
   // The server refuses longer messages (bot/core/edge.py MAX_MESSAGE_CHARS); the count is
@@ -84,7 +102,16 @@
     agentSays: function (name) { return name + " (service client) : "; },
     withAgent: function (name) { return "Avec " + name + ", du service client"; },
     waitingAgent: "Un conseiller va vous répondre",
-    unread: function (n) { return n + (n > 1 ? " nouveaux messages" : " nouveau message"); }
+    unread: function (n) { return n + (n > 1 ? " nouveaux messages" : " nouveau message"); },
+    linkGone: "Ce lien n'est plus valable : il a expiré, ou la conversation a été effacée. " +
+      "Posez votre question ici, nous vous répondrons.",
+    attach: "Joindre une photo",
+    attachHint: "JPEG, PNG ou WebP, 5 Mo au plus",
+    sending: "Envoi de la photo…",
+    photoSent: function (name) { return "Photo envoyée" + (name ? " (" + name + ")" : ""); },
+    photoType: "Ce fichier n'est pas une photo : choisissez une image JPEG, PNG ou WebP.",
+    photoSize: "Cette photo est trop lourde : 5 Mo au plus. Essayez une photo plus légère.",
+    photoFailed: "La photo n'a pas pu être envoyée. Vérifiez votre connexion, puis réessayez."
   };
 
   // ---------------------------------------------------------------- shop's brand
@@ -235,9 +262,33 @@
   var counter = el("div", { id: "comptoir-count", "class": "comptoir-count", "aria-live": "polite",
                             hidden: "" });
   var sendButton = el("button", { type: "submit", "class": "comptoir-send", text: T.send });
+  // Drawn, not an emoji: a machine without an emoji font would show an empty box.
+  function cameraIcon() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    var path = document.createElementNS(ns, "path");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "20");
+    svg.setAttribute("height", "20");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    path.setAttribute("fill", "currentColor");
+    path.setAttribute("d", "M9 4 7.5 6H4a2 2 0 0 0-2 2v10a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V8a2 2 0 0 " +
+                      "0-2-2h-3.5L15 4H9zm3 4.5a4.5 4.5 0 1 1 0 9 4.5 4.5 0 0 1 0-9zm0 2a2.5 2.5 " +
+                      "0 1 0 0 5 2.5 2.5 0 0 0 0-5z");
+    svg.appendChild(path);
+    return svg;
+  }
+  // A photo: a real button (keyboard, screen readers) opening a hidden file input.
+  var photoInput = el("input", { type: "file", id: "comptoir-photo", "class": "comptoir-file",
+                                 accept: PHOTO_TYPES.join(","), tabindex: "-1", "aria-hidden": "true" });
+  var attachButton = el("button", { type: "button", "class": "comptoir-attach", hidden: "",
+                                    "aria-label": T.attach + " (" + T.attachHint + ")",
+                                    title: T.attach + " (" + T.attachHint + ")" },
+                        [cameraIcon()]);
   var form = el("form", { "class": "comptoir-form" },
                 [el("label", { "for": "comptoir-input", "class": "comptoir-sr", text: T.label }),
-                 input, sendButton]);
+                 attachButton, photoInput, input, sendButton]);
   var panel = el("section", { id: "comptoir-panel", "class": "comptoir-panel",
                               "aria-labelledby": titleId, hidden: "" },
                  [el("header", { "class": "comptoir-header" },
@@ -305,8 +356,10 @@
     if (!buttons || !buttons.length) { return; }
     var group = el("div", { "class": "comptoir-choices", role: "group", "aria-label": T.choices });
     buttons.forEach(function (button) {
+      if (button.payload === PHOTO_PAYLOAD && !config.uploadUrl) { return; }
       var b = el("button", { type: "button", "class": "comptoir-choice", text: button.title });
       b.addEventListener("click", function () {
+        if (button.payload === PHOTO_PAYLOAD) { pickPhoto(); return; }
         send(button.payload || button.title, button.title);
       });
       group.appendChild(b);
@@ -354,6 +407,7 @@
     state.history.forEach(renderMessage);
     var last = state.history[state.history.length - 1];
     if (last && last.from === "bot" && last.buttons) { renderChoices(last.buttons); }
+    showAttach();
     scrollDown();
   }
 
@@ -362,6 +416,64 @@
     var text = state.handoff ? (state.agent ? T.withAgent(state.agent) : T.waitingAgent) : "";
     status.textContent = text;
     status.hidden = !text;
+    showAttach();
+  }
+
+  // ---------------------------------------------------------------- photos
+  function photoAsked() {
+    var last = state.history[state.history.length - 1];
+    return Boolean(last && last.buttons && last.buttons.some(function (b) { return b.payload === PHOTO_PAYLOAD; }));
+  }
+  function showAttach() {
+    attachButton.hidden = !(config.uploadUrl && (state.handoff || photoAsked()));
+  }
+  function pickPhoto() {
+    if (!config.uploadUrl || attachButton.disabled) { return; }
+    photoInput.value = "";
+    photoInput.click();
+  }
+  attachButton.addEventListener("click", pickPhoto);
+  photoInput.addEventListener("change", function () {
+    var file = photoInput.files && photoInput.files[0];
+    if (file) { uploadPhoto(file); }
+  });
+
+  function uploadPhoto(file) {
+    if (PHOTO_TYPES.indexOf(file.type) === -1) { showNotice(T.photoType); return; }
+    if (file.size > PHOTO_MAX_BYTES) { showNotice(T.photoSize); return; }
+    if (!state.sessionId || !confirmed) { showNotice(T.offline); return; }
+    var body = new window.FormData();
+    body.append("conversation", state.sessionId);
+    body.append("photo", file, file.name);
+    attachButton.disabled = true;
+    showNotice(T.sending);
+    // Shown at once: the bot's next question can arrive before the upload's own answer (the
+    // back office hands the photo to the bot before it answers). Taken back if refused.
+    clearChoices();
+    var entry = { from: "user", text: T.photoSent(String(file.name || "").slice(0, 60)), photo: true, at: Date.now() };
+    state.history.push(entry);
+    save();
+    renderMessage(entry);
+    showAttach();
+    scrollDown();
+    setTyping(!state.handoff);
+    window.fetch(config.uploadUrl, { method: "POST", body: body, mode: "cors", credentials: "omit" })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (data) {
+          if (!response.ok) { throw new Error(typeof data.detail === "string" ? data.detail : T.photoFailed); }
+          return data;
+        });
+      })
+      .then(function () { showNotice(""); })
+      .catch(function (error) {
+        var at = state.history.indexOf(entry);
+        if (at !== -1) { state.history.splice(at, 1); }
+        save();
+        setTyping(false);
+        renderHistory();  // without the photo, with the choices it answered
+        showNotice(error && error.message && error.message !== "Failed to fetch" ? error.message : T.photoFailed);
+      })
+      .then(function () { attachButton.disabled = false; });
   }
 
   // Replies that arrived while the chat was closed: on the launcher and in the page's title.
@@ -498,6 +610,7 @@
     showUnread();
     renderMessage(entry);
     if (choices.length) { renderChoices(choices); }
+    showAttach();
     scrollDown();
   }
 
@@ -508,6 +621,7 @@
     clearChoices();
     var entry = { from: "user", text: shown || message, at: Date.now() };
     state.history.push(entry);
+    showAttach();
     save();
     renderMessage(entry);
     scrollDown();
@@ -540,12 +654,59 @@
     send(text);
   });
 
+  // ---------------------------------------------------------------- back from an e-mail
+  var RESUME = /(?:^#|&)reprise=(\d{1,12}\.\d{1,12}\.[A-Za-z0-9_-]{22})(?:&|$)/;
+  var FROM = { user: true, bot: true, agent: true, note: true };
+  function keptEntry(item) {
+    if (!item || typeof item !== "object" || !FROM[item.from] || typeof item.text !== "string") { return null; }
+    var entry = { from: item.from, text: item.text.slice(0, 4000), at: typeof item.at === "number" ? item.at : null };
+    if (typeof item.agent === "string" && item.agent) { entry.agent = item.agent.trim().slice(0, 40); }
+    if (entry.from === "agent" && !entry.agent) { entry.from = "bot"; }
+    return entry;
+  }
+  function resumed(data) {
+    if (!data || typeof data.session_id !== "string" || !Array.isArray(data.history)) { throw new Error("reprise"); }
+    if (socket && socket !== "loading") { socket.disconnect(); }
+    socket = null;
+    confirmed = false;
+    state = { sessionId: data.session_id, history: data.history.map(keptEntry).filter(Boolean),
+              open: true, handoff: data.handoff === true,
+              agent: typeof data.agent === "string" ? data.agent.slice(0, 40) : null, unread: 0 };
+    stored = true;
+    save();
+    renderHistory();
+    showHandoff();
+    setOpen(true, false);
+  }
+  function linkGone() {
+    state.history.push({ from: "note", text: T.linkGone, at: Date.now() });
+    renderHistory();
+    setOpen(true, false);
+  }
+  // The token leaves the address bar at once (bookmarks, shared screens); true when there was one.
+  function resumeFromLink() {
+    var found = RESUME.exec(window.location.hash || "");
+    if (!found || !window.fetch) { return false; }
+    try {
+      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    } catch (e) { /* an old browser keeps the fragment: harmless, the token expires */ }
+    window.fetch(config.resumeUrl, {
+      method: "POST", credentials: "same-origin", cache: "no-store",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token: found[1] })
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("HTTP " + response.status); }
+      return response.json();
+    }).then(resumed).catch(linkGone);
+    return true;
+  }
+
   // ---------------------------------------------------------------- start
   function start() {
     document.body.appendChild(root);
     renderHistory();
     showHandoff();
     showUnread();
+    if (resumeFromLink()) { return; }
     if (state.open) { setOpen(true, false); }
     // A person has the conversation: their replies must reach the page, open or not.
     else if (state.handoff && state.sessionId) { ensureSocket(); }

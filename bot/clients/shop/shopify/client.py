@@ -274,6 +274,7 @@ class ShopifyClient:
         kind: ClaimKind,
         description: str = "",
         skus: list[str] | None = None,
+        photos: list[str] | None = None,
     ) -> Claim:
         # Shopify has no claim object (damaged, lost parcel): the shop's team handles these.
         raise NotSupported()

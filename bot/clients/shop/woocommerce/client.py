@@ -185,6 +185,7 @@ class WooCommerceClient:
         kind: ClaimKind,
         description: str = "",
         skus: list[str] | None = None,
+        photos: list[str] | None = None,
     ) -> Claim:
         """WooCommerce core has no claims: a person of the shop handles damage and loss."""
         raise NotSupported()

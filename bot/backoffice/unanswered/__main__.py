@@ -1,0 +1,3 @@
+from bot.backoffice.unanswered.evaluate import main
+
+raise SystemExit(main())
