@@ -25,6 +25,38 @@ ROLES_FR = {
     "manager": "responsable",
     "admin": "administrateur",
 }
+# What each intent of domain.yml means, for the dashboard's "what shoppers ask" chart.
+INTENTS_FR = {
+    "greet": "salutation",
+    "goodbye": "au revoir",
+    "thank": "remerciement",
+    "affirm": "oui",
+    "deny": "non",
+    "bot_challenge": "« êtes-vous un robot ? »",
+    "out_of_scope": "hors sujet",
+    "human_handoff": "demande un conseiller",
+    "stop": "arrêter",
+    "wait": "patienter",
+    "inform": "donne une information (commande, e-mail…)",
+    "faq": "question générale (FAQ)",
+    "faq_feedback": "avis sur une réponse de la FAQ",
+    "track_order": "suivi de commande",
+    "delivery_time": "délais de livraison",
+    "cancel_order": "annulation",
+    "return_item": "retour d'article",
+    "refund_status": "suivi de remboursement",
+    "problem_report": "problème sur une commande",
+    "change_order": "modification de commande",
+    "rate": "note donnée",
+    "stop_notices": "ne plus être prévenu des retards",
+    "photo_sent": "photo envoyée",
+    "nlu_fallback": "non compris",
+    # sent by the back office, not typed (trigger_intent)
+    "agent_reply": "réponse d'un conseiller",
+    "handoff_resolved": "cas résolu par un conseiller",
+    "handoff_returned": "rendu au bot par un conseiller",
+    "order_delayed": "retard signalé par la boutique",
+}
 OUTCOME_FR = {
     "answer": "le bot répond",
     "choose": "le bot propose des choix (« vouliez-vous dire »)",

@@ -620,3 +620,15 @@ def test_one_rating_per_question_the_last_one_given() -> None:
     assert (one.rating_questions, one.ratings, one.ratings_good) == (1, 1, 1)
     (other,) = conversation_facts(_events("b", elsewhere), [], paris)
     assert (other.rating_questions, other.ratings, other.ratings_good) == (1, 0, 0)
+
+
+def test_every_intent_has_a_french_name_on_the_dashboard() -> None:
+    """The "what shoppers ask" chart shows the intents of domain.yml by their French names."""
+    import yaml
+
+    from bot.backoffice.web import INTENTS_FR
+    from bot.settings import ROOT
+
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    intents = {i if isinstance(i, str) else next(iter(i)) for i in domain["intents"]}
+    assert intents - set(INTENTS_FR) == set()

@@ -23,7 +23,7 @@ from ..analytics import charts, figures
 from ..analytics.refresh import refreshed_at
 from ..cases import channel_label
 from ..security import ManagerUser
-from ..web import env, render
+from ..web import INTENTS_FR, env, render
 
 router = APIRouter()
 DEFAULT_DAYS = 28
@@ -148,7 +148,9 @@ def _charts(data: dict[str, Any], query: figures.Query) -> dict[str, Any]:
         (r["label"], r["count"], f"{r['count']} ({percent(r['share_of_handoffs'])})")
         for r in data["reasons"]
     ]
-    intents = [(i["name"], i["count"], str(i["count"])) for i in data["intents"]]
+    intents = [
+        (INTENTS_FR.get(i["name"], i["name"]), i["count"], str(i["count"])) for i in data["intents"]
+    ]
     return {
         "periods": charts.columns(
             periods,
