@@ -39,10 +39,11 @@ def _umask_restored() -> Iterator[None]:
     os.umask(previous)
 
 
-@pytest.fixture(scope="session")
-def chromium_session() -> Iterator[Any]:
-    """One Chromium for the whole run: Playwright's sync API refuses a second one in the same
-    thread while the first is alive."""
+@pytest.fixture(scope="module")
+def chromium_module() -> Iterator[Any]:
+    """One Chromium per test module. Playwright's sync API refuses a second one in the same
+    thread while the first is alive, and while one is alive it holds a running event loop in
+    this thread (asyncio.run() fails): so it must not outlive the module that uses it."""
     from tests.browser import chromium
 
     with chromium() as launched:
@@ -50,10 +51,10 @@ def chromium_session() -> Iterator[Any]:
 
 
 @pytest.fixture
-def browser(chromium_session: Any) -> Iterator[Any]:
-    """The run's Chromium, with the contexts a test opened closed after it."""
-    yield chromium_session
-    for context in list(chromium_session.contexts):
+def browser(chromium_module: Any) -> Iterator[Any]:
+    """The module's Chromium, with the contexts a test opened closed after it."""
+    yield chromium_module
+    for context in list(chromium_module.contexts):
         context.close()
 
 

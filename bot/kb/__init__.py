@@ -43,6 +43,7 @@ from .types import (
 
 if TYPE_CHECKING:
     from .config import KBSettings, get_kb_settings
+    from .fusion import decide, fuse
     from .service import KnowledgeBase
 
 __all__ = [
@@ -61,8 +62,10 @@ __all__ = [
     "SearchResult",
     "StaleEntryError",
     "current_version",
+    "decide",
     "delete",
     "entries",
+    "fuse",
     "get_kb",
     "get_kb_settings",
     "list_versions",
@@ -72,8 +75,10 @@ __all__ = [
     "warm_up",
 ]
 
-# Loaded on first use: `service` brings numpy, `config` pydantic-settings.
+# Loaded on first use: `service` and `fusion` bring numpy, `config` pydantic-settings.
 _LAZY = {
+    "decide": ("fusion", "decide"),
+    "fuse": ("fusion", "fuse"),
     "KnowledgeBase": ("service", "KnowledgeBase"),
     "KBSettings": ("config", "KBSettings"),
     "get_kb_settings": ("config", "get_kb_settings"),

@@ -24,7 +24,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import pdist
 
 from bot.core.normalise import clean_for_encoder, truncate
-from bot.kb.fusion import decide, fuse
+from bot.kb import decide, fuse
 
 from .collect import Unanswered
 from .misses import has_personal_data

@@ -30,9 +30,9 @@ import numpy as np
 import yaml
 
 from bot.backoffice.unanswered import cluster
-from bot.kb.config import REPO_ROOT
+from bot.settings import ROOT
 
-DATASET = REPO_ROOT / "bot" / "tools" / "eval" / "unanswered_fr.yml"
+DATASET = ROOT / "bot" / "tools" / "eval" / "unanswered_fr.yml"
 THRESHOLDS = (0.06, 0.08, 0.09, 0.10, 0.11, 0.12, 0.13, 0.14, 0.16, 0.20)
 LINKAGES: tuple[cluster.Linkage, ...] = ("average", "complete", "single")
 
@@ -89,7 +89,7 @@ def _hdbscan(vectors: np.ndarray) -> np.ndarray:
 
 
 def evaluate(path: Path = DATASET) -> dict[str, Any]:
-    from bot.kb.service import KnowledgeBase
+    from bot.kb import KnowledgeBase
 
     texts, truth = load(path)
     vectors = cluster.embed(KnowledgeBase(), texts)
@@ -116,9 +116,7 @@ def evaluate(path: Path = DATASET) -> dict[str, Any]:
     )
     best = max(rows, key=lambda row: row["f"])
     return {
-        "dataset": str(path.relative_to(REPO_ROOT))
-        if path.is_relative_to(REPO_ROOT)
-        else str(path),
+        "dataset": str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path),
         "messages": len(texts),
         "best_by_f": {k: best[k] for k in ("method", "threshold", "purity", "coverage", "f")},
         "rows": rows,

@@ -23,7 +23,7 @@ import yaml
 from bot.backoffice.tracker_events import TrackerEvent
 from bot.core import order_numbers
 from bot.core.patterns import EMAIL, POSTCODE
-from bot.kb.config import REPO_ROOT
+from bot.settings import ROOT
 
 FALLBACK_INTENT = "nlu_fallback"
 # French numbers: 06 12 34 56 78, 06.12.34.56.78, 0612345678, +33 6 12 34 56 78, 0033 6…
@@ -51,7 +51,7 @@ def has_personal_data(text: str) -> bool:
 
 
 @lru_cache(maxsize=4)
-def config_threshold(config: Path = REPO_ROOT / "config.yml") -> float:
+def config_threshold(config: Path = ROOT / "config.yml") -> float:
     """The FallbackClassifier's threshold in the Rasa config (0.4 if it has none)."""
     try:
         data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
