@@ -332,6 +332,8 @@ def tracker(
     intent: str = "inform",
     active_loop: str | None = None,
     events: list[dict[str, Any]] | None = None,
+    sender_id: str = "test-conversation",
+    entities: list[dict[str, Any]] | None = None,
 ) -> Tracker:
     """A tracker as the Rasa server sends it to the action server."""
     base = {
@@ -343,12 +345,12 @@ def tracker(
         "requested_slot": None,
     }
     return Tracker(
-        sender_id="test-conversation",
+        sender_id=sender_id,
         slots={**base, **(slots or {})},
         latest_message={
             "text": text,
             "intent": {"name": intent, "confidence": 1.0},
-            "entities": [],
+            "entities": entities or [],
         },
         events=events or [],
         paused=False,

@@ -16,7 +16,7 @@ from bot.clients.shop.contract import NotSupported
 from bot.clients.shop.models import Claim, ClaimKind, Verification
 from bot.core.edge import WebConversationIds
 from bot.settings import get_settings
-from tests.actions.conftest import FakeShop, run, slots_set, texts, validate, verified
+from tests.actions.conftest import FakeShop, run, slots_set, texts, tracker, validate, verified
 
 WEB = WebConversationIds("widget-secret").issue()
 PHOTO = "Zm9vYmFyYmF6cXV4cXV1eHh5eno"  # an attachment id as the back office makes them
@@ -40,27 +40,15 @@ def claim_tracker(
     entities: list[dict[str, Any]] | None = None,
     events: list[dict[str, Any]] | None = None,
 ) -> Tracker:
-    base = {
-        "order_number": None,
-        "order_contact": None,
-        "verified_order": None,
-        "verification_failures": 0,
-        "order_facts": None,
-        "requested_slot": None,
-    }
-    return Tracker(
+    """A turn of the claim form, in the widget unless `sender` says otherwise."""
+    return tracker(
+        slots,
+        text=text,
+        intent=intent,
+        active_loop="problem_report_form",
+        events=events,
         sender_id=sender,
-        slots={**base, **slots},
-        latest_message={
-            "text": text,
-            "intent": {"name": intent, "confidence": 1.0},
-            "entities": entities or [],
-        },
-        events=events or [],
-        paused=False,
-        followup_action=None,
-        active_loop={"name": "problem_report_form"},
-        latest_action_name=None,
+        entities=entities,
     )
 
 

@@ -19,7 +19,7 @@ from bot.clients.backoffice import photo_links
 from bot.core.edge import WebConversationIds
 from bot.settings import ROOT, Settings
 
-from .conftest import RASA_TOKEN, SERVICE_TOKEN, BackOffice, RasaStandIn
+from .conftest import SERVICE_TOKEN, BackOffice
 
 WIDGET = "http://127.0.0.1:8200"
 IDS = WebConversationIds("secret-of-the-widget-channel")
@@ -65,24 +65,18 @@ def jpeg_with_exif() -> bytes:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, rasa: RasaStandIn) -> Settings:
+def settings(settings: Settings, tmp_path: Path) -> Settings:
     """The conftest's settings, with the photos, the tracker and the erasure register in tmp."""
-    return Settings(
-        backoffice_db_url=f"sqlite:///{tmp_path / 'backoffice.db'}",
-        rasa_url=rasa.url,
-        rasa_token=RASA_TOKEN,
-        service_token=SERVICE_TOKEN,
-        session_secret="x" * 40,
-        backoffice_public_url="http://bo.example.test",
-        alert_telegram_token="",
-        alert_telegram_chat_id="",
-        attachments_dir=tmp_path / "attachments",
-        attachment_max_bytes=64 * 1024,
-        attachments_per_conversation=3,
-        web_port=8200,
-        tracker_db=tmp_path / "tracker.db",
-        forgotten_db=tmp_path / "forgotten.db",
-        faq_feedback_file=tmp_path / "feedback.jsonl",
+    return settings.model_copy(
+        update={
+            "attachments_dir": tmp_path / "attachments",
+            "attachment_max_bytes": 64 * 1024,
+            "attachments_per_conversation": 3,
+            "web_port": 8200,
+            "tracker_db": tmp_path / "tracker.db",
+            "forgotten_db": tmp_path / "forgotten.db",
+            "faq_feedback_file": tmp_path / "feedback.jsonl",
+        }
     )
 
 
