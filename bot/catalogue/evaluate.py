@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-import numpy as np
-
-from bot.kb.encoders import Encoder
+from bot.kb.encoders import CachingEncoder, Encoder
 
 from .devset import Question, load, load_absent
 from .generate import DEFAULT_SEED, DEFAULT_SIZE, generate
@@ -25,35 +23,6 @@ from .search import Method, ProductSearch
 log = logging.getLogger(__name__)
 
 CACHE_DIR = Path(__file__).resolve().parents[2] / "var" / "catalogue"
-
-
-class MemoEncoder:
-    """An encoder that embeds each (prompt, text) once: the eval asks for the same queries
-    under several methods."""
-
-    def __init__(self, inner: Encoder) -> None:
-        self.inner = inner
-        self.name, self.dimension = inner.name, inner.dimension
-        self.package, self.document_prompt = inner.package, inner.document_prompt
-        self._memo: dict[tuple[str | None, str], np.ndarray] = {}
-
-    @property
-    def checksum(self) -> str:
-        return self.inner.checksum
-
-    def encode(
-        self,
-        texts: Sequence[str],
-        normalize_embeddings: bool = True,
-        prompt_name: str | None = None,
-        batch_size: int = 64,
-    ) -> np.ndarray:
-        items = [texts] if isinstance(texts, str) else list(texts)
-        todo = [t for t in dict.fromkeys(items) if (prompt_name, t) not in self._memo]
-        if todo:
-            vectors = self.inner.encode(todo, normalize_embeddings, prompt_name, batch_size)
-            self._memo.update({(prompt_name, t): v for t, v in zip(todo, vectors, strict=True)})
-        return np.vstack([self._memo[(prompt_name, t)] for t in items]).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -135,7 +104,7 @@ def evaluate(
     products = list(products if products is not None else generate(DEFAULT_SIZE, DEFAULT_SEED))
     absent = load_absent() if questions is None else []
     questions = list(questions if questions is not None else load())
-    memo = MemoEncoder(encoder) if encoder is not None else None
+    memo = CachingEncoder(encoder) if encoder is not None else None
     search = ProductSearch(products, memo, cache_dir=CACHE_DIR)
     out = []
     for method in methods:

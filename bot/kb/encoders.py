@@ -276,3 +276,38 @@ def get_encoder(name: str) -> Encoder:
         if key not in _cache:
             _cache[key] = ENCODERS[key]()
         return _cache[key]
+
+
+class CachingEncoder:
+    """An encoder behind a cache of (prompt, text) -> vector: evaluations and tests ask for the
+    same texts many times, and each is embedded once."""
+
+    def __init__(self, inner: Encoder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dimension = inner.dimension
+        self.package = inner.package
+        self.document_prompt = inner.document_prompt
+        self.cache: dict[tuple[str | None, str], np.ndarray] = {}
+
+    @property
+    def checksum(self) -> str:
+        return self.inner.checksum
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        normalize_embeddings: bool = True,
+        prompt_name: str | None = None,
+        batch_size: int = 64,
+    ) -> np.ndarray:
+        items = [texts] if isinstance(texts, str) else list(texts)
+        missing = sorted({t for t in items if (prompt_name, t) not in self.cache})
+        if missing:
+            for text, vector in zip(
+                missing, self.inner.encode(missing, True, prompt_name, batch_size), strict=True
+            ):
+                self.cache[(prompt_name, text)] = vector
+        if not items:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack([self.cache[(prompt_name, t)] for t in items]).astype(np.float32)

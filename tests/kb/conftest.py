@@ -18,45 +18,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from bot.kb.config import REPO_ROOT, KBSettings, get_kb_settings  # noqa: E402
 from bot.kb.corpus import export_yaml, load_faq_dir  # noqa: E402
-from bot.kb.encoders import Encoder, get_encoder  # noqa: E402
+from bot.kb.encoders import CachingEncoder, get_encoder  # noqa: E402
 from bot.kb.service import KnowledgeBase  # noqa: E402
 from bot.kb.types import Entry  # noqa: E402
 
 FAQ_DIR = REPO_ROOT / "data" / "faq"
-
-
-class CachingEncoder:
-    """The real encoder behind a per-session cache of (prompt, text) -> vector."""
-
-    def __init__(self, inner: Encoder) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.dimension = inner.dimension
-        self.package = inner.package
-        self.document_prompt = inner.document_prompt
-        self.cache: dict[tuple[str | None, str], np.ndarray] = {}
-
-    @property
-    def checksum(self) -> str:
-        return self.inner.checksum
-
-    def encode(
-        self,
-        texts: Sequence[str],
-        normalize_embeddings: bool = True,
-        prompt_name: str | None = None,
-        batch_size: int = 64,
-    ) -> np.ndarray:
-        items = [texts] if isinstance(texts, str) else list(texts)
-        missing = sorted({t for t in items if (prompt_name, t) not in self.cache})
-        if missing:
-            for text, vector in zip(
-                missing, self.inner.encode(missing, True, prompt_name, batch_size), strict=True
-            ):
-                self.cache[(prompt_name, text)] = vector
-        if not items:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.vstack([self.cache[(prompt_name, t)] for t in items]).astype(np.float32)
 
 
 class CountingEncoder(CachingEncoder):
