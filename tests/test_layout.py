@@ -23,10 +23,17 @@ ALLOWED: dict[str, set[str]] = {
     "bot.settings": {"bot.core", "bot.kb"},
     "bot.clients": {"bot.core", "bot.settings"},
     "bot.kb": {"bot.core"},
-    "bot.catalogue": {"bot.core", "bot.kb"},
+    "bot.catalogue": {"bot.core", "bot.kb", "bot.clients"},
     "bot.dialogue": {"bot.core", "bot.clients", "bot.settings"},
     "bot.action_server": {"bot.core", "bot.settings"},
-    "actions": {"bot.core", "bot.clients", "bot.dialogue", "bot.kb", "bot.settings"},
+    "actions": {
+        "bot.core",
+        "bot.clients",
+        "bot.dialogue",
+        "bot.kb",
+        "bot.catalogue",
+        "bot.settings",
+    },
     "bot.backoffice": {
         "bot.core",
         "bot.clients",
@@ -46,6 +53,7 @@ ALLOWED: dict[str, set[str]] = {
         "bot.settings",
         "bot.dialogue",
         "bot.backoffice",
+        "bot.catalogue",
     },
 }
 # Third-party packages the shared vocabulary may use: pinned in both requirements files.

@@ -63,10 +63,11 @@ class Product:
     slug: str = ""
     audience: str = "mixte"  # femme | homme | enfant | mixte
     tags: tuple[str, ...] = field(default=())  # product type words ("robe", "parfum")
+    link: str = ""  # the shop's own product page, when the shop gave one
 
     @property
     def url(self) -> str:
-        return f"{SHOP_URL}/produits/{self.slug}"
+        return self.link or f"{SHOP_URL}/produits/{self.slug}"
 
     @property
     def in_stock(self) -> bool:
@@ -104,4 +105,5 @@ class Product:
             slug=data.get("slug", ""),
             audience=data.get("audience", "mixte"),
             tags=tuple(data.get("tags", ())),
+            link=data.get("link", ""),
         )

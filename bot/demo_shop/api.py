@@ -550,7 +550,7 @@ def create_app(
         title="Boutique de démonstration Comptoir",
         version="1.0",
         description="API de la boutique de démonstration : commandes, suivi, "
-        "annulations, retours, remboursements et réclamations.",
+        "annulations, retours, remboursements, réclamations et catalogue.",
         lifespan=lifespan,
     )
     app.state.engine = engine
@@ -561,6 +561,11 @@ def create_app(
     app.state.clock = rules.shop_now  # tests may pin the shop's clock
     app.state.throttle = FailureThrottle()
     app.include_router(router)
+    from bot.demo_shop import catalogue_api  # here: it imports this module's helpers
+
+    app.include_router(
+        catalogue_api.router, dependencies=[Depends(require_key)], responses=_errors(401)
+    )
     app.add_api_route(
         "/labels/{rma}.pdf",
         label,

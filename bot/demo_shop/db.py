@@ -12,7 +12,17 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import overload
 
-from sqlalchemy import Engine, ForeignKey, String, create_engine, event, select, update
+from sqlalchemy import (
+    Engine,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    create_engine,
+    event,
+    select,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -81,6 +91,25 @@ class ProductRow(Base):
     category: Mapped[str] = mapped_column(String(40), index=True)
     price_cents: Mapped[int]
     stock: Mapped[int]
+
+
+class CatalogueProductRow(Base):
+    """A product of the published catalogue (issue 18), as the shop's feed serves it.
+
+    `ProductRow` above stays the order lines' and claims' stock; this table is what the shop
+    publishes: the wire `Product` as JSON (one read, no joins, the feed streams it as is).
+    `updated_at` is naive UTC, unlike the other tables' Paris time: a change feed ordered by
+    it must never step back an hour when the clocks go back. A removed product stays as a
+    tombstone (`removed`) so that the feed can tell a client that synced earlier to drop it.
+    """
+
+    __tablename__ = "catalogue_products"
+    __table_args__ = (Index("ix_catalogue_products_feed", "updated_at", "sku"),)
+
+    sku: Mapped[str] = mapped_column(String(60), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)  # models.Product, model_dump_json()
+    updated_at: Mapped[datetime]  # indexed with sku: the feed's order (ix_..._feed)
+    removed: Mapped[bool] = mapped_column(default=False)
 
 
 class OrderRow(Base):

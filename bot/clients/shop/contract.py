@@ -6,6 +6,7 @@ for the demo shop's HTTP API, and an adapter for a real platform implements the 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from bot.clients.shop.models import (
@@ -13,6 +14,8 @@ from bot.clients.shop.models import (
     Claim,
     ClaimKind,
     Order,
+    Product,
+    ProductPage,
     Refund,
     ReturnInfo,
     ReturnPolicy,
@@ -68,6 +71,10 @@ class NotSupported(ShopError):
 NOT_SUPPORTED = "Pour cette boutique, c'est un conseiller qui s'en charge."
 
 
+class ProductNotFound(ShopError):
+    code = "product_not_found"
+
+
 class InvalidRequest(ShopError):
     code = "invalid_request"
 
@@ -113,3 +120,12 @@ class ShopClient(Protocol):
     def shipping_methods(self) -> list[ShippingMethod]: ...
 
     def return_policy(self) -> ReturnPolicy: ...
+
+    # The catalogue (issue 18). Comptoir searches the catalogue by meaning with its own index
+    # (bot/catalogue), so the shop only publishes it: a feed of what changed since a moment,
+    # paged, and one product's details, fresh (price, stock) when it is shown to a shopper.
+    def products(
+        self, updated_since: datetime | None = None, cursor: str | None = None
+    ) -> ProductPage: ...
+
+    def product(self, sku: str) -> Product: ...

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -24,6 +25,7 @@ from bot.clients.shop.contract import (
     InvalidRequest,
     NotAllowed,
     OrderNotFound,
+    ProductNotFound,
     ShopError,
     ShopUnavailable,
     TooManyAttempts,
@@ -35,6 +37,8 @@ from bot.clients.shop.models import (
     Claim,
     ClaimKind,
     Order,
+    Product,
+    ProductPage,
     Refund,
     ReturnInfo,
     ReturnPolicy,
@@ -155,6 +159,25 @@ class HttpShopClient:
     def return_policy(self) -> ReturnPolicy:
         return self._parse(ReturnPolicy, self._call("GET", "/v1/return-policy"))
 
+    def products(
+        self, updated_since: datetime | None = None, cursor: str | None = None
+    ) -> ProductPage:
+        """One page of the catalogue feed (the demo shop's `GET /v1/products`)."""
+        # The one call with a query string: a date and an opaque cursor, nothing personal,
+        # so `_call`'s rule (no query strings) has no reason to hold here. requests encodes
+        # them, the "+" of a UTC offset included.
+        params = {
+            "updated_since": updated_since.isoformat() if updated_since else None,
+            "cursor": cursor,
+        }
+        data = self._call("GET", "/v1/products", params={k: v for k, v in params.items() if v})
+        return self._parse(ProductPage, data)
+
+    def product(self, sku: str) -> Product:
+        """One product, fresh; `ProductNotFound` when the shop does not (or no longer) sell it."""
+        path = f"/v1/products/{quote(sku.strip(), safe='')}"
+        return self._parse(Product, self._call("GET", path))
+
     # -- plumbing -----------------------------------------------------------------------
 
     @staticmethod
@@ -179,11 +202,13 @@ class HttpShopClient:
         body: dict[str, Any] | None = None,
         idempotent: bool = True,
         headers: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
     ) -> Any:
         """One API call within the deadline; returns the decoded JSON of a 2xx answer.
-        There are no query parameters, on purpose: nothing personal in URLs."""
+        No query parameters, on purpose (nothing personal in URLs), except the catalogue's
+        `params` (see `products`)."""
         reply = self.transport.call(
-            method, path, json_body=body, idempotent=idempotent, headers=headers
+            method, path, params=params, json_body=body, idempotent=idempotent, headers=headers
         )
         if reply.ok:
             return reply.json()
@@ -198,6 +223,8 @@ class HttpShopClient:
                 code, message = detail.get("code"), str(detail.get("message") or "")
         except (ValueError, AttributeError):
             pass
+        if status == 404 and (code == ProductNotFound.code or path.startswith("/v1/products/")):
+            return ProductNotFound(message, code)
         if status == 404:
             return OrderNotFound(message, code)
         if status == 403:

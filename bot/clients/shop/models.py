@@ -169,6 +169,48 @@ class AddressChange(Verification):
     address: Address
 
 
+class ProductVariant(BaseModel):
+    """One buyable form of a product: a size, a colour, a volume or a capacity."""
+
+    sku: str
+    price: float
+    stock: int
+    size: str | None = None  # "M", "42", "240 x 260"
+    colour: str | None = None  # "bleu marine"
+    volume_ml: int | None = None
+    capacity: str | None = None  # "1,7 L", "128 Go"
+    restock_date: date | None = None  # out of stock, a delivery from the supplier is expected
+
+
+class Product(BaseModel):
+    """A catalogue product as the shop publishes it (issue 18). `url` is the shopper-facing
+    product page; `delivery_min_days`/`max` hold when a variant is in stock."""
+
+    sku: str
+    name: str
+    brand: str = ""
+    category: str = ""
+    description: str = ""
+    url: str = ""
+    audience: str = "mixte"  # femme | homme | enfant | mixte
+    tags: list[str] = []
+    delivery_min_days: int = 2
+    delivery_max_days: int = 4
+    variants: list[ProductVariant]
+    updated_at: datetime | None = None
+
+
+class ProductPage(BaseModel):
+    """One page of the catalogue feed: the products changed since a moment, the SKUs removed
+    since then, and the cursor of the next page (None on the last one). `as_of` is the shop's
+    clock when the feed began: the next sync asks for changes since it."""
+
+    products: list[Product]
+    removed: list[str] = []
+    next_cursor: str | None = None
+    as_of: datetime
+
+
 class ApiError(BaseModel):
     """Body of every 4xx answer: a stable code for programs, a French message for people."""
 

@@ -56,6 +56,8 @@ from bot.clients.shop.models import (
     Item,
     Order,
     OrderStatus,
+    Product,
+    ProductPage,
     Refund,
     ReturnInfo,
     ReturnPolicy,
@@ -64,6 +66,7 @@ from bot.clients.shop.models import (
     TrackingEvent,
     Verification,
 )
+from bot.clients.shop.prestashop_catalogue import Catalogue
 from bot.clients.shop.transport import UNAVAILABLE, HttpTransport, Reply, budget, safe_path
 from bot.settings import Settings, get_settings
 
@@ -313,6 +316,15 @@ class PrestaShopClient:
         return platform.return_policy(self.settings)
 
     # -- PolledDelays -------------------------------------------------------------------
+
+    def products(
+        self, updated_since: datetime | None = None, cursor: str | None = None
+    ) -> ProductPage:
+        """The catalogue feed (prestashop_catalogue.py says how it maps to PrestaShop)."""
+        return Catalogue(self).products(updated_since, cursor)
+
+    def product(self, sku: str) -> Product:
+        return Catalogue(self).product(sku)
 
     def delays(self, numbers: Sequence[str]) -> list[DelayEvent]:
         refs = sorted({n.strip().upper() for n in numbers if REFERENCE.match(n.strip().upper())})

@@ -18,6 +18,9 @@ Data: 24 orders (4 paid, 4 preparing, 4 shipped, 4 delivered recently, 4 late, 4
 dated relative to `today`, generated deterministically; states, carriers, prices and
 configuration as a French shop would have them. A cancellation really changes the order.
 
+Catalogue (products, combinations, stock_availables, product options, categories; issue 18):
+bot/tools/standins/prestashop_catalogue.py.
+
 Fault injection for tests (PrestaShop has no rate limit; the proxy or WAF in front may):
 `app.state.faults = {"status": 429, "count": 2, "retry_after": 0.2}` (or POST that JSON to
 /__standin__/faults) makes the next `count` /api/ calls answer that status, with Retry-After
@@ -43,7 +46,7 @@ from defusedxml import ElementTree as SafeET  # type: ignore[import-untyped]
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from bot.tools.standins import announce
+from bot.tools.standins import announce, prestashop_catalogue
 
 KEY = "CMPTRPRSTSHPDEMOKEY2026WEBSERV1C"  # 32 characters, like a PrestaShop webservice key
 REALM = (
@@ -66,6 +69,7 @@ RESOURCES = {
     "addresses": ("addresses", "address"),
     "deliveries": ("deliveries", "delivery"),
     "configurations": ("configurations", "configuration"),
+    **prestashop_catalogue.RESOURCES,  # products and what they need (issue 18)
 }
 
 # PrestaShop's default states (install data, French names) and the one the shop created for
@@ -680,6 +684,7 @@ def create_app(key: str = KEY, today: date | None = None, seed: int = 16) -> Fas
     """The stand-in webservice over a fresh shop (state lives in `app.state.shop`)."""
     app = FastAPI(title="PrestaShop Webservice stand-in", docs_url=None, redoc_url=None)
     app.state.shop = build(today, seed)
+    prestashop_catalogue.populate(app.state.shop)
     app.state.faults = {"status": 0, "count": 0, "retry_after": 0}
     app.state.calls = []
     app.state.forbidden = set()  # resources the key may not read (401, code 26)
@@ -736,11 +741,14 @@ async def _serve(
         return await _add_history(request, shop)
     if method not in ("GET", "HEAD"):
         return _errors(request, 405, [(23, f"Method {method} is not valid for {resource}")])
+    rows = list(table.values())
+    if resource == "products":  # price[alias][use_tax]=1: computed prices with tax
+        rows = prestashop_catalogue.priced(request, rows)
     if ident is None:
-        return _listing(request, resource, list(table.values()))
+        return _listing(request, resource, rows)
     if not ident.isdigit() or int(ident) not in table:
         return _errors(request, 404, [(87, f"Id(s) not exists: {ident}")])
-    row = table[int(ident)]
+    row = next(r for r in rows if r["id"] == int(ident))
     singular = RESOURCES[resource][1]
     if _wants_json(request):
         return JSONResponse({singular: row}, headers=PS_HEADERS)

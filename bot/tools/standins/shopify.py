@@ -36,6 +36,9 @@ returnRequest + ReturnRequestInput/ReturnRequestLineItemInput (docs/api/admin-gr
 mutations/...); webhooks: topic fulfillment_events/create, HMAC verification
 (docs/apps/build/webhooks/subscribe/https), the REST FulfillmentEvent shape of its payload.
 
+Products (queries products, product, productVariants, deletionEvents; issue 18): see
+bot/tools/standins/shopify_catalogue.py.
+
 Orders are built deterministically, relative to the day the app is created, in Shopify's own
 JSON shapes: 26 orders #1001-#1026, at least 4 in each situation (paid, preparing, shipped,
 delivered recently, late, cancelled) and one returned and refunded. `demo_orders()` says what
@@ -75,7 +78,7 @@ from graphql import (
     graphql_sync,
 )
 
-from bot.tools.standins import announce
+from bot.tools.standins import announce, shopify_catalogue
 
 TOKEN = "shpat_standin_comptoir"
 WEBHOOK_SECRET = "standin-shopify-webhook-secret"
@@ -932,6 +935,7 @@ class Shop:
         self.orders = build_orders(self.now)
         self.profiles = build_delivery_profiles()
         self.by_id = {o["id"]: o for o in self.orders}
+        self.catalogue = shopify_catalogue.Catalogue(self.now)  # products (issue 18)
         self.cancel_refusals: set[str] = set()
         self.jobs = 0
         self.returns = 0
@@ -1035,10 +1039,20 @@ class Shop:
 
 
 def make_schema(shop: Shop) -> Any:
-    schema = build_schema(SDL)
+    schema = build_schema(SDL + shopify_catalogue.SDL)
     _wire_connections(schema)
     query, mutation = schema.query_type, schema.mutation_type
     assert query is not None and mutation is not None
+    catalogue = shop.catalogue
+    for field, resolver in (
+        ("products", catalogue.resolve_products),
+        ("productVariants", catalogue.resolve_variants),
+        ("deletionEvents", catalogue.resolve_deletions),
+    ):
+        query.fields[field].resolve = lambda source, info, _r=resolver, **args: _connection(
+            _r(source, info, **args), args
+        )
+    query.fields["product"].resolve = catalogue.resolve_product
     query.fields["orders"].resolve = shop.find_orders
     query.fields["order"].resolve = shop.order
     query.fields["deliveryProfiles"].resolve = shop.delivery_profiles

@@ -17,6 +17,8 @@ Shipment Tracking extension stores it (order meta `_wc_shipment_tracking_items`,
 woocommerce.com/document/shipment-tracking and its REST API pages); delivery and
 delay as the adapter's docstring (bot/clients/shop/woocommerce.py) asks the shop to write them.
 
+Products, variations and their changes (issue 18): bot/tools/standins/woocommerce_catalogue.py.
+
 One liberty: a real WooCommerce accepts Basic auth over HTTPS only (OAuth 1.0a over HTTP);
 this stand-in serves plain HTTP on loopback and accepts Basic auth there.
 
@@ -53,7 +55,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from bot.clients.shop.models import OrderStatus
-from bot.tools.standins import announce
+from bot.tools.standins import announce, woocommerce_catalogue
 
 try:
     from zoneinfo import ZoneInfo
@@ -749,6 +751,9 @@ def create_app(
         if isinstance(found, JSONResponse):
             return found
         return JSONResponse(ZONE_METHODS[int(found["id"])])
+
+    app.state.catalogue = woocommerce_catalogue.Catalogue()  # products (issue 18)
+    woocommerce_catalogue.register(app, API, authenticate, paginate, _error)
 
     @app.api_route(API + "/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     def no_route(rest: str) -> Response:

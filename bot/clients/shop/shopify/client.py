@@ -2,9 +2,10 @@
 
 One endpoint, POST {shop}/admin/api/{version}/graphql.json, authenticated by the header
 X-Shopify-Access-Token (a custom app's Admin API token, scopes read_orders, write_orders,
-read_returns, write_returns, read_shipping). Shopify gives any order to the token holder, so
-the shopper's proof is checked here against the order's e-mail and postcodes; the shopper's
-e-mail never travels to Shopify: the order is found by its name (`#1001`).
+read_returns, write_returns, read_shipping, and read_products for the catalogue). Shopify
+gives any order to the token holder, so the shopper's proof is checked here against the
+order's e-mail and postcodes; the shopper's e-mail never travels to Shopify: the order is
+found by its name (`#1001`).
 
 What Shopify allows, mapped: cancelling an order not yet fulfilled (orderCancel, asynchronous:
 the cancellation is a job), changing its shipping address before it ships (orderUpdate),
@@ -49,6 +50,8 @@ from bot.clients.shop.models import (
     ClaimKind,
     Order,
     OrderStatus,
+    Product,
+    ProductPage,
     Refund,
     ReturnInfo,
     ReturnPolicy,
@@ -56,6 +59,7 @@ from bot.clients.shop.models import (
     Tracking,
     Verification,
 )
+from bot.clients.shop.shopify.catalogue import Catalogue
 from bot.clients.shop.shopify.orders import (
     BLOCK_NOT_SHIPPED,
     add_rate,
@@ -344,6 +348,16 @@ class ShopifyClient:
             expected_delivery=expected_at.date() if expected_at else None,
             event_id=f"shopify-fulfillment-event-{event_id}",
         )
+
+    # -- the catalogue (issue 18; shopify/catalogue.py says how it maps to Shopify) ------
+
+    def products(
+        self, updated_since: datetime | None = None, cursor: str | None = None
+    ) -> ProductPage:
+        return Catalogue(self).products(updated_since, cursor)
+
+    def product(self, sku: str) -> Product:
+        return Catalogue(self).product(sku)
 
     # -- reading an order ----------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +20,7 @@ from bot.clients.shop.contract import (
     NotAllowed,
     NotSupported,
     OrderNotFound,
+    ProductNotFound,
     ShopError,
     ShopUnavailable,
     VerificationFailed,
@@ -30,6 +31,8 @@ from bot.clients.shop.models import (
     Claim,
     ClaimKind,
     Order,
+    Product,
+    ProductPage,
     Refund,
     ReturnInfo,
     ReturnPolicy,
@@ -38,6 +41,8 @@ from bot.clients.shop.models import (
     Verification,
 )
 from bot.clients.shop.transport import UNAVAILABLE, HttpTransport, Reply, budget, safe_path
+from bot.clients.shop.woocommerce.catalogue import NOT_FOUND as PRODUCT_NOT_FOUND
+from bot.clients.shop.woocommerce.catalogue import Catalogue
 from bot.clients.shop.woocommerce.orders import (
     ADDRESS_CANCELLED,
     ADDRESS_LOCKED,
@@ -216,6 +221,15 @@ class WooCommerceClient:
     def return_policy(self) -> ReturnPolicy:
         return platform.return_policy(self.settings)
 
+    def products(
+        self, updated_since: datetime | None = None, cursor: str | None = None
+    ) -> ProductPage:
+        """The catalogue feed (woocommerce/catalogue.py says how it maps to WordPress)."""
+        return Catalogue(self).products(updated_since, cursor)
+
+    def product(self, sku: str) -> Product:
+        return Catalogue(self).product(sku)
+
     # -- the delay webhook --------------------------------------------------------------
 
     def delay_from_webhook(
@@ -347,6 +361,8 @@ class WooCommerceClient:
                 code or reply.status,
             )
             return ShopUnavailable(UNAVAILABLE, code="unauthorized")
+        if reply.status == 404 and path.startswith("/products/"):
+            return ProductNotFound(PRODUCT_NOT_FOUND, "product_not_found")
         if reply.status == 404 and path.startswith("/orders/"):
             return OrderNotFound("Je ne trouve pas de commande à ce numéro.", "order_not_found")
         if reply.status == 404:  # a shipping zone gone between two calls, a plugin missing
