@@ -6,37 +6,18 @@ editors and picked up on the next search, without retraining Rasa.
 
 from __future__ import annotations
 
-from typing import Callable, List
+from typing import List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import HUMAN_BUTTON
-from actions.handoff import hand_off
 from actions.knowledge import answer, nearest, search
-from bot.clients.backoffice.models import Reason
+from actions.products import offer
+from actions.unsure import unsure
 from bot.core import replies
-
-UNSURE_SLOT = "unsure_turn"  # the user turn at which the bot last could not help
-
-
-def user_turn(tracker: Tracker) -> int:
-    return sum(1 for event in tracker.events if event.get("event") == "user")
-
-
-async def unsure(
-    dispatcher: CollectingDispatcher, tracker: Tracker, say: Callable[[], List[EventType]]
-) -> List[EventType]:
-    """Neither the NLU nor the knowledge base could help. The first time, `say` how to go on
-    (its events are kept); the second time in a row, hand the shopper to a person rather than
-    fail a third time."""
-    turn = user_turn(tracker)
-    previous = tracker.get_slot(UNSURE_SLOT)
-    if previous is not None and int(previous) == turn - 1:
-        return [SlotSet(UNSURE_SLOT, None), *await hand_off(dispatcher, tracker, Reason.unsure)]
-    return [*say(), SlotSet(UNSURE_SLOT, float(turn))]
 
 
 class ActionAnswerFaq(Action):
@@ -47,6 +28,11 @@ class ActionAnswerFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         result = await search(tracker)
+        if result and result.outcome == "answer":
+            return answer(dispatcher, result) or []
+        shown = await offer(dispatcher, tracker)  # a product of the shop, asked as a question
+        if shown is not None:
+            return shown
         events = answer(dispatcher, result) if result else None
         if events is not None:
             return events
@@ -85,6 +71,9 @@ class ActionFallback(Action):
         result = await search(tracker)
         if result and result.outcome == "answer":
             return answer(dispatcher, result) or []
+        shown = await offer(dispatcher, tracker)
+        if shown is not None:
+            return shown
 
         def say() -> List[EventType]:  # "did you mean…", the nearest questions, else the menu
             shown = (answer(dispatcher, result) or nearest(dispatcher, result)) if result else None

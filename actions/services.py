@@ -7,9 +7,9 @@ The actions reach them only through `services.current()`:
 
 By default each client is built from the settings on first use (`Services()`: the shop
 client COMPTOIR_SHOP names (bot/clients/shop/factory.py), the back-office client, a knowledge
-base over `settings.kb`, the proof throttle); nothing is built, connected or loaded at import
-time. To bring your own, install them, in
-the process that runs the actions, before it serves:
+base over `settings.kb`, the proof throttle, the shop's catalogue kept in step with its feed);
+nothing is built, connected or loaded at import time. To bring your own, install them, in the
+process that runs the actions, before it serves:
 
     from actions import services
     services.install(services.Services(shop=MyShopClient()))  # the rest from the settings
@@ -17,21 +17,25 @@ the process that runs the actions, before it serves:
 The action server calls `actions.on_server_start()` in each of its workers before it serves
 (bot/action_server/server.py); that hook calls `start()`, which builds the clients (a wrong
 setting fails then, not at the first shopper) and, with COMPTOIR_KB_WARM_UP=1, loads the
-knowledge base in the background. The tests install in-memory stand-ins the same way
-(tests/actions/conftest.py, fixture `services`).
+knowledge base and the catalogue in the background. The tests install in-memory stand-ins
+the same way (tests/actions/conftest.py, fixture `services`).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.clients.backoffice.models import HandoffRequest, HandoffTicket
 from bot.clients.shop.contract import ShopClient
 from bot.dialogue.proof_throttle import ProofThrottle
 from bot.kb import KBError, SearchResult
 from bot.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # the catalogue loads FAISS and scikit-learn: only when first used
+    from bot.catalogue.models import Product
+    from bot.catalogue.search import SearchResult as ProductResult
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +64,20 @@ class KnowledgeBase(Protocol):
     def warm_up(self) -> str | None: ...
 
 
+class Catalogue(Protocol):
+    """What the actions need from the shop's catalogue (bot.catalogue.live.LiveCatalogue)."""
+
+    def search(
+        self, text: str, k: int = 3, packed: Any = None, in_stock_only: bool = False
+    ) -> ProductResult: ...
+
+    def get(self, sku: str) -> Product | None: ...
+
+    def details(self, sku: str) -> Product | None: ...
+
+    def refresh(self, force: bool = False) -> Any: ...
+
+
 class Services:
     """The clients the actions use. Each one not given is built from `settings` (default: the
     process's settings) the first time it is asked for, so that a test or a deployment that
@@ -72,11 +90,13 @@ class Services:
         kb: KnowledgeBase | None = None,
         throttle: ProofThrottle | None = None,
         settings: Settings | None = None,
+        catalogue: Catalogue | None = None,
     ) -> None:
         self._shop = shop
         self._back_office = back_office
         self._kb = kb
         self._throttle = throttle
+        self._catalogue = catalogue
         self._settings = settings
         self._lock = threading.Lock()
 
@@ -87,11 +107,7 @@ class Services:
     @property
     def shop(self) -> ShopClient:
         with self._lock:
-            if self._shop is None:
-                from bot.clients.shop.factory import shop_client
-
-                self._shop = shop_client(self.settings)  # COMPTOIR_SHOP: demo or a platform
-            return self._shop
+            return self._shop_client()  # COMPTOIR_SHOP: the demo shop or a platform
 
     @property
     def back_office(self) -> BackOffice:
@@ -112,6 +128,21 @@ class Services:
             return self._kb
 
     @property
+    def catalogue(self) -> Catalogue:
+        with self._lock:
+            if self._catalogue is None:
+                self._catalogue = _live_catalogue(self._shop_client(), self.settings)
+            return self._catalogue
+
+    def _shop_client(self) -> ShopClient:
+        """The shop client, for a caller that already holds the lock."""
+        if self._shop is None:
+            from bot.clients.shop.factory import shop_client
+
+            self._shop = shop_client(self.settings)
+        return self._shop
+
+    @property
     def throttle(self) -> ProofThrottle:
         with self._lock:
             if self._throttle is None:
@@ -119,6 +150,19 @@ class Services:
 
                 self._throttle = proof_throttle()  # the process's, from get_settings()
             return self._throttle
+
+
+def _live_catalogue(shop: ShopClient, settings: Settings) -> Catalogue:
+    from bot.catalogue.live import LiveCatalogue
+    from bot.kb.encoders import get_encoder
+
+    name = settings.catalogue_encoder.strip().lower()
+    return LiveCatalogue(
+        shop,
+        (lambda: get_encoder(name)) if name not in ("", "none") else None,
+        cache_dir=settings.catalogue_cache_dir,
+        refresh_seconds=settings.catalogue_refresh_seconds,
+    )
 
 
 _current: Services | None = None
@@ -154,11 +198,19 @@ def start(warm_up: bool | None = None) -> threading.Thread | None:
         return None
     base = services.kb
 
+    catalogue = services.catalogue
+
     def _warm_up() -> None:
         try:
             log.info("knowledge base warm: version %s", base.warm_up())
         except KBError:
             log.exception("knowledge base warm-up failed")
+        from bot.catalogue.live import CatalogueUnavailable
+
+        try:
+            catalogue.refresh()  # the first load, and the vector build in the background
+        except CatalogueUnavailable as error:
+            log.warning("catalogue not loaded at start-up: %s", error)
 
     thread = threading.Thread(target=_warm_up, name="kb-warm-up", daemon=True)
     thread.start()

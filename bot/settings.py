@@ -118,6 +118,14 @@ class Settings(BaseSettings):
     # Load the knowledge base's model when the action server starts, not at the first question.
     kb_warm_up: bool = False
 
+    # The shop's catalogue (issue 18, bot/catalogue/live.py): its feed is polled for changes
+    # at most this often, just before a product search; products are embedded with this
+    # encoder ("" or "none": spelling only; the first embedding of a catalogue runs in the
+    # background, with spelling-only search meanwhile) and their vectors kept in this folder.
+    catalogue_refresh_seconds: float = Field(30.0, ge=0)
+    catalogue_encoder: str = "e5"
+    catalogue_cache_dir: Path = ROOT / "var" / "catalogue"
+
     # Where shoppers' "was this helpful?" answers are appended (JSON lines).
     faq_feedback_file: Path = ROOT / "var" / "faq_feedback.jsonl"
 

@@ -13,6 +13,12 @@ import pytest
 if TYPE_CHECKING:
     from tests.stack import Stack
 
+# Every stack the tests start (and any settings they build) searches the catalogue by spelling:
+# a fresh clone has no product vectors yet, and embedding 3,000 products would take one of
+# CI's two cores for minutes. Search by meaning is measured by `make eval` and
+# tests/catalogue/test_search_e5.py.
+os.environ.setdefault("COMPTOIR_CATALOGUE_ENCODER", "none")
+
 # tests/in_rasa runs under the Rasa server's Python (make test-rasa); this environment has no Rasa.
 collect_ignore = [] if importlib.util.find_spec("rasa") else ["in_rasa"]
 

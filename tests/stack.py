@@ -153,6 +153,7 @@ def stack_env(tmp: Path, **extra: str) -> dict[str, str]:
         "COMPTOIR_SHOP_LABEL_SECRET": "e2e-label-secret",
         "COMPTOIR_SHOP_WEBHOOK_SECRET": "e2e-webhook-secret",
         # Delay notices go out within a second, and a failed one is retried a second later.
+        "COMPTOIR_CATALOGUE_REFRESH_SECONDS": "1",  # catalogue changes seen within a second
         "COMPTOIR_NOTICE_WORKER_SECONDS": "1",
         "COMPTOIR_NOTICE_RETRY_SECONDS": "1",
         "COMPTOIR_NOTICE_MAX_ATTEMPTS": "8",

@@ -39,6 +39,7 @@ INTENTS_FR = {
     "wait": "patienter",
     "inform": "donne une information (commande, e-mail…)",
     "faq": "question générale (FAQ)",
+    "ask_product": "question sur un produit",
     "faq_feedback": "avis sur une réponse de la FAQ",
     "track_order": "suivi de commande",
     "delivery_time": "délais de livraison",

@@ -12,8 +12,11 @@ Importing this package is cheap; nothing heavy loads before it is used.
     result.hits[0].product, result.hits[0].variant, result.hits[0].relaxed
     search.upsert([product]); search.remove(["MOD-1001"])   # live, no rebuild
 
-Modules: models (Product, Variant), vocab (the words the generator and the parser share),
-legacy (the demo shop's own products), generate, query (constraints from a sentence), index
-(FAISS + TF-IDF, updatable), search, devset / evaluate (the dev set and its scores), bench
-(FAISS index choice at scale), cli (`python -m bot.catalogue …`).
+The action server uses `live.LiveCatalogue` (the shop's feed, kept in step, searched).
+
+Modules: models (Product, Variant), wire (to and from the shop contract's products), live,
+vocab (the words the generator and the parser share), legacy (the demo shop's own products),
+generate, query (constraints from a sentence), index (FAISS + TF-IDF, updatable), search,
+devset / evaluate (the dev set and its scores), bench (FAISS index choice at scale), cli
+(`python -m bot.catalogue …`).
 """

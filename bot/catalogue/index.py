@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -128,6 +129,9 @@ def _key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+CHUNK = 256  # product texts embedded, then saved, at a time
+
+
 class VectorCache:
     """Product vectors on disk (npz: keys + float32 matrix), keyed by encoder and text."""
 
@@ -149,13 +153,21 @@ class VectorCache:
         missing = sorted(
             {k: t for k, t in zip(keys, texts, strict=True) if k not in self._vectors}.items()
         )
-        if missing:
-            log.info("embedding %d product texts with %s", len(missing), self.encoder.name)
+        # In chunks, each saved: a first catalogue takes minutes on a small machine, so the
+        # log shows progress and an interrupted build resumes where it stopped.
+        for start in range(0, len(missing), CHUNK):
+            chunk = missing[start : start + CHUNK]
             vectors = self.encoder.encode(
-                [t for _, t in missing], prompt_name=self.prompt, batch_size=batch_size
+                [t for _, t in chunk], prompt_name=self.prompt, batch_size=batch_size
             )
-            self._vectors.update({k: v for (k, _), v in zip(missing, vectors, strict=True)})
+            self._vectors.update({k: v for (k, _), v in zip(chunk, vectors, strict=True)})
             self.save()
+            log.info(
+                "embedded %d/%d product texts with %s",
+                min(start + CHUNK, len(missing)),
+                len(missing),
+                self.encoder.name,
+            )
         if not keys:
             return np.zeros((0, self.encoder.dimension), dtype=np.float32)
         return np.vstack([self._vectors[k] for k in keys]).astype(np.float32)
@@ -165,6 +177,6 @@ class VectorCache:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         keys = list(self._vectors)
-        tmp = self.path.with_suffix(".tmp.npz")
+        tmp = self.path.with_suffix(f".{os.getpid()}.tmp.npz")  # one per process
         np.savez(tmp, keys=np.asarray(keys), vectors=np.vstack([self._vectors[k] for k in keys]))
         tmp.replace(self.path)

@@ -256,6 +256,7 @@ SHIPPING_METHODS_TITLE = "Nos délais de livraison (jours ouvrés, après expéd
 SHIPPING_METHOD = "• {name} : {days}, {price}{free}"
 ONE_DAY = "{days} jour"
 DAYS_RANGE = "{min_days} à {max_days} jours"
+SOME_DAYS = "{days} jours"
 FREE_ABOVE = ", offerte dès {amount}"
 SAME_DAY_SHIPPING = "Les commandes passées avant 14 h sont expédiées le jour même (hors week-end)."
 
@@ -402,6 +403,48 @@ CAN_CHANGE_ADDRESS = (
 )
 CANNOT_CHANGE_ADDRESS = (
     "La commande {number} est déjà expédiée : son adresse ne peut plus être changée chez nous."
+)
+
+
+# -- Products (actions/products.py, actions/product_texts.py) ---------------------------------
+PRODUCTS_FOUND = "Voici ce que j'ai trouvé :"
+PRODUCTS_NEAREST = "Je n'ai pas exactement cela ({missing}), mais voici le plus proche :"
+PRODUCT_NOT_FOUND = (
+    "Je ne trouve pas ce produit dans notre catalogue. Pouvez-vous me donner son nom exact "
+    "ou sa marque ?"
+)
+PRODUCT_LINE = "• {name} – {brand} ({variant}) : {price}, {availability}\n  {url}"
+PRODUCT_IN_STOCK = "en stock, livré en {days}"
+PRODUCT_FEW_LEFT = "plus que {count} en stock, livré en {days}"
+PRODUCT_OUT_OF_STOCK = "en rupture de stock"
+PRODUCT_BACK_ON = "en rupture, de retour vers le {date}"
+PRODUCT_ALTERNATIVE = "En attendant, celui-ci est disponible tout de suite :"
+PRODUCT_MISSES = {  # what a near product does not meet, after "Je n'ai pas exactement cela ("
+    "size": "pas dans cette taille",
+    "colour": "pas dans cette couleur",
+    "volume_ml": "pas dans cette contenance",
+    "capacity": "pas dans cette capacité",
+    "max_price": "pas dans ce budget",
+    "brand": "pas de cette marque",
+    "recipient": "pas pour cette personne",
+    "type": "pas ce modèle",
+}
+PRODUCT_DETAILS = "{name} – {brand}\n{description}\n{variants}\n{url}"
+PRODUCT_VARIANT_LINE = "• {variant} : {price}, {availability}"
+PRODUCT_VARIANT_FITS = "Oui, {name} existe en {variant} : {price}, {availability}."
+PRODUCT_VARIANT_GONE = "{name} en {variant} ({price}) est {availability}."
+PRODUCT_VARIANT_MISSING = "{name} n'existe pas {asked}. Il existe en : {options}."
+PRODUCT_PRICE = "{name} est à {price} en {variant}, {availability}."
+PRODUCT_SAME_PRICE = "Oui, c'est le même prix en {variant} : {price}."
+PRODUCT_OTHER_PRICE = "En {variant}, c'est {price} (contre {previous} en {previous_variant})."
+# What a follow-up asked for, after "n'existe pas "
+PRODUCT_ASKED_SIZE = "en taille {value}"
+PRODUCT_ASKED_IN = "en {value}"  # a colour, a capacity
+PRODUCT_ASKED_VOLUME = "en {value} ml"
+PRODUCT_ASKED_BELOW = "à moins de {value}"
+PRODUCT_GONE = "Ce produit n'est plus vendu par la boutique."
+CATALOGUE_UNAVAILABLE = (
+    "Je ne peux pas consulter le catalogue pour le moment. Un conseiller peut vous renseigner."
 )
 
 

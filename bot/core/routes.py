@@ -13,6 +13,9 @@ conversation (domain.yml, data/rules/):
   policy outranks the rules: bot/rasa/policies/handoff.py);
 - faq → the knowledge base: outcome answer or choose → `faq:<topic of the top hit>`, none →
   `handoff` (action_answer_faq offers a human when it has nothing);
+- ask_product → `faq:product`: the catalogue answers (actions/products.py; the route contract
+  counts product questions as `faq:product`). Its fallback to the knowledge base for a
+  product the shop does not sell is not modelled here; the end-to-end mode sees it;
 - nlu_fallback → same as faq (action_fallback asks the knowledge base, else utter_default,
   whose menu offers a person);
 - inform with an order number → `track_order` (a bare order number opens a conversation to look
@@ -52,6 +55,8 @@ DIRECT_ROUTES: frozenset[str] = frozenset(
 KB_INTENTS: frozenset[str] = frozenset({"faq", "nlu_fallback"})
 NOT_ROUTES: frozenset[str] = frozenset({"wait", "stop", "bot_challenge", "out_of_scope"})
 HANDOFF = "handoff"
+PRODUCT_INTENT = "ask_product"
+PRODUCT_ROUTE = "faq:product"
 OTHER_PREFIX = "other:"
 
 # (outcome, topic of the top hit) of a knowledge-base search; outcome is answer|choose|none
@@ -86,6 +91,8 @@ def route_of(
         return str(intent)
     if intent == "human_handoff":
         return HANDOFF
+    if intent == PRODUCT_INTENT:
+        return PRODUCT_ROUTE
     if intent is not None and intent not in KB_INTENTS and intent != "inform":
         return OTHER_PREFIX + str(intent)  # wait, stop, bot_challenge, out_of_scope, or new
     if intent == "inform" and any(e.get("entity") == "order_number" for e in entities):

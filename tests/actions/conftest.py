@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 import pytest
@@ -14,9 +15,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import create_engine
 
 from actions import services as action_services
+from bot.catalogue.generate import generate
+from bot.catalogue.live import LiveCatalogue
+from bot.catalogue.wire import to_wire
 from bot.clients.backoffice.client import BackOfficeUnavailable, HandoffNotOpen
 from bot.clients.backoffice.models import HandoffRequest, HandoffTicket
-from bot.clients.shop.contract import NotAllowed, OrderNotFound, ShopUnavailable, VerificationFailed
+from bot.clients.shop.contract import (
+    NotAllowed,
+    OrderNotFound,
+    ProductNotFound,
+    ShopUnavailable,
+    VerificationFailed,
+)
 from bot.clients.shop.models import (
     BEFORE_SHIPPING,
     DISPATCHED,
@@ -26,6 +36,8 @@ from bot.clients.shop.models import (
     Item,
     Order,
     OrderStatus,
+    Product,
+    ProductPage,
     Refund,
     ReturnInfo,
     ReturnPolicy,
@@ -112,6 +124,7 @@ class FakeShop:
         self.down = down
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
         self.clients: list[str | None] = []  # who asked each verify_order
+        self.catalogue = {product.sku: product for product in catalogue_products()}
 
     def _check(self, name: str, number: str, proof: Verification, *rest: Any) -> Order:
         self.calls.append((name, (number, proof, *rest)))
@@ -213,6 +226,32 @@ class FakeShop:
             withdrawal_days=14, refund_delay_days=14, rules=[], non_returnable_categories=[]
         )
 
+    # The catalogue: the first CATALOGUE_SIZE products of the generated catalogue, one page.
+    def products(
+        self, updated_since: datetime | None = None, cursor: str | None = None
+    ) -> ProductPage:
+        self.calls.append(("products", (updated_since, cursor)))
+        if self.down:
+            raise ShopUnavailable("down")
+        listed = list(self.catalogue.values()) if updated_since is None else []
+        return ProductPage(products=listed, as_of=datetime.now(timezone.utc))
+
+    def product(self, sku: str) -> Product:
+        self.calls.append(("product", (sku,)))
+        if self.down:
+            raise ShopUnavailable("down")
+        if sku not in self.catalogue:
+            raise ProductNotFound("unknown")
+        return self.catalogue[sku]
+
+
+CATALOGUE_SIZE = 300
+
+
+@lru_cache(maxsize=1)
+def catalogue_products() -> tuple[Product, ...]:
+    return tuple(to_wire(p, date.today()) for p in generate(CATALOGUE_SIZE))
+
 
 class FakeBackOffice:
     """In-memory back office with the client's interface: records hand-offs, relayed messages
@@ -288,18 +327,20 @@ def services() -> Iterator[action_services.Services]:
     """Every action test runs with in-memory stand-ins, installed the way a deployment
     installs its own clients (actions/services.py): no test reaches a network, reads the
     published index or shares a wrong-proof count. The fixtures below hand them to tests."""
+    shop = FakeShop(
+        make_order(),
+        make_order("CM200001", OrderStatus.PREPARING),
+        make_order("CM300001", OrderStatus.DELIVERED),
+        make_order("CM400001", OrderStatus.DELAYED),
+    )
     installed = action_services.Services(
-        shop=FakeShop(  # type: ignore[arg-type]
-            make_order(),
-            make_order("CM200001", OrderStatus.PREPARING),
-            make_order("CM300001", OrderStatus.DELIVERED),
-            make_order("CM400001", OrderStatus.DELAYED),
-        ),
+        shop=shop,  # type: ignore[arg-type]
         back_office=FakeBackOffice(),  # type: ignore[arg-type]
         kb=FakeKnowledgeBase(),
         throttle=ProofThrottle(
             create_engine("sqlite://"), {"conversation": Limit(5, 900), "ip": Limit(10, 900)}
         ),
+        catalogue=LiveCatalogue(shop),  # by spelling: no encoder to load
     )
     previous = action_services.install(installed)
     yield installed

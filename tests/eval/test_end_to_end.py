@@ -82,3 +82,33 @@ def test_a_response_chosen_by_a_custom_action_counts_as_said():
         },
     ]
     assert route_of_turn(turn) == "deny"
+
+
+def test_a_product_answer_is_the_product_route_unless_the_knowledge_base_answered():
+    shown = [user("le pull en M ?"), action("action_answer_product"), slot("product_shown", "X")]
+    assert route_of_turn(shown) == "faq:product"
+    not_sold = [user("une trottinette ?"), action("action_answer_product")]
+    assert route_of_turn(not_sold) == "faq:product"
+    policy = [user("échantillons ?"), action("action_answer_product"), slot("kb_topic", "gift")]
+    assert route_of_turn(policy) == "faq:gift"
+    # the knowledge base had nothing sure, the catalogue had the product
+    via_faq = [user("x"), action("action_answer_faq"), slot("product_shown", "X")]
+    assert route_of_turn(via_faq) == "faq:product"
+
+
+def test_the_products_listed_are_read_from_the_details_buttons_in_order():
+    from bot.tools.eval.products import listed_skus
+
+    messages = [
+        {
+            "text": "Voici ce que j'ai trouvé :",
+            "buttons": [
+                {"title": "Pull", "payload": '/ask_product{"product_sku": "MOD-1001"}'},
+                {"title": "Jean", "payload": '/ask_product{"product_sku": "MOD-1002"}'},
+                {"title": "Parler à un conseiller", "payload": "/human_handoff"},
+                {"title": "Utile", "payload": '/faq_feedback{"helpful": "yes"}'},
+            ],
+        },
+        {"text": "plain"},
+    ]
+    assert listed_skus(messages) == ["MOD-1001", "MOD-1002"]

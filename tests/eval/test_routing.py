@@ -31,6 +31,10 @@ def test_capability_intents_are_their_own_route(intent):
     assert route_of(intent) == intent
 
 
+def test_a_product_question_is_answered_from_the_catalogue():
+    assert route_of("ask_product") == "faq:product"  # no knowledge-base verdict needed
+
+
 def test_human_handoff_is_handoff():
     assert route_of("human_handoff") == "handoff"
 

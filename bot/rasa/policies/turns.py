@@ -8,8 +8,8 @@ knew ended in a dead end. This policy decides those turns in one place:
   - thanks, goodbye, "laissez tomber" → the request is left politely, saying what was kept;
   - a person asked for → hand-off;
   - another request ("je veux plutôt annuler") → that request's form;
-  - a question (FAQ, delivery times, "vous êtes un robot ?", out of scope, or any question
-    that is not the expected answer) → answered, then the form asks its question again;
+  - a question (FAQ, a product, delivery times, "vous êtes un robot ?", out of scope, or any
+    question that is not the expected answer) → answered, then the form asks its question again;
   - anything else → `action_fallback`, which says what the form needs and asks again.
 - **A question about the rule of a request**, with no request under way ("et si ça n'arrive
   pas à temps, je peux annuler ?", "on peut annuler une commande ?", "vous remboursez en
@@ -48,6 +48,7 @@ POSSIBILITY = "action_answer_possibility"
 SIDE_ANSWERS = frozenset(
     {
         "action_answer_faq",
+        "action_answer_product",
         "action_delivery_times",
         "utter_iamabot",
         "action_out_of_scope",
@@ -59,6 +60,7 @@ LEAVING_INTENTS = frozenset({"stop", "thank", "goodbye"})
 # Answered in the middle of a form, which then asks its question again.
 ANSWERS = {
     "faq": "action_answer_faq",
+    "ask_product": "action_answer_product",
     "delivery_time": "action_delivery_times",
     "bot_challenge": "utter_iamabot",
     "out_of_scope": "action_out_of_scope",

@@ -1,5 +1,6 @@
 """python -m bot.tools.eval routes FILE.jsonl [--rasa-url URL --token T] [--out-json P --out-md P]
 python -m bot.tools.eval report [--file FILE.jsonl] [--smoke] [--no-stories] [--no-kb]
+    [--no-products]
 
 The last line printed on stdout is the JSON summary; progress goes to stderr."""
 
@@ -19,6 +20,7 @@ from bot.tools.cli import run_json_command
 from bot.tools.processes import stop_group
 
 from .end_to_end import running_stack
+from .products import evaluate_products_e2e, prepare_catalogue_vectors
 from .rasa_server import MODEL, ROOT, Parser, RasaUnavailable, parser_for
 from .runner import (
     REPORTS,
@@ -77,9 +79,11 @@ def cmd_routes(args: argparse.Namespace) -> dict[str, Any]:
     return {k: routes[k] for k in ("n", "accuracy", "per_route")}
 
 
-def both_modes(path: Path, limit: int | None) -> dict[str, Any]:
+def both_modes(path: Path, limit: int | None, products: bool = True) -> dict[str, Any]:
     """End-to-end routes on a throw-away stack, and the NLU-derived routes from the same Rasa
-    server, with their agreement."""
+    server, with their agreement; then the product dev set through the same stack."""
+    if products:
+        prepare_catalogue_vectors(log)
     with running_stack(log) as conversations:
         log(f"end to end: {path}" + (f" (first {limit})" if limit else ""))
         e2e, e2e_predicted = evaluate_routes_e2e(path, conversations.route, limit, log)
@@ -87,7 +91,17 @@ def both_modes(path: Path, limit: int | None) -> dict[str, Any]:
         assert parse.ready(), "the stack's Rasa server stopped answering"
         log("the same messages through the NLU parse alone")
         nlu, nlu_predicted = evaluate_routes(path, parse, limit)
-    return {"routes_e2e": e2e, "routes": nlu, "agreement": agreement(e2e_predicted, nlu_predicted)}
+        summary = {
+            "routes_e2e": e2e,
+            "routes": nlu,
+            "agreement": agreement(e2e_predicted, nlu_predicted),
+        }
+        if products:
+            log("product questions of the dev set, end to end")
+            summary["products_e2e"] = evaluate_products_e2e(
+                lambda text, number: conversations.ask(text, number, "-product"), limit=limit
+            )
+    return summary
 
 
 def cmd_report(args: argparse.Namespace) -> dict[str, Any]:
@@ -104,7 +118,7 @@ def cmd_report(args: argparse.Namespace) -> dict[str, Any]:
         limit = SMOKE_ITEMS if args.smoke else None
         if args.file is None:
             args.file = SMOKE_FILE if args.smoke else SHOPPERS_FILE
-        summary.update(both_modes(Path(args.file), limit))
+        summary.update(both_modes(Path(args.file), limit, products=not args.no_products))
         if not args.no_kb:
             log("knowledge-base retrieval metrics")
             dev = None
@@ -139,6 +153,8 @@ def compact(summary: dict[str, Any]) -> dict[str, Any]:
             out[key] = {k: summary[key][k] for k in ("n", "accuracy", "per_route")}
     if "agreement" in summary:
         out["agreement"] = summary["agreement"]
+    if "products_e2e" in summary:
+        out["products_e2e"] = {k: summary["products_e2e"][k] for k in ("n", "hit@1", "hit@3")}
     if "kb" in summary:
         out["kb"] = {
             m: {k: row.get(k) for k in ("hit@1", "hit@3", "mrr")}
@@ -199,6 +215,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     report.add_argument("--no-stories", action="store_true")
     report.add_argument("--no-kb", action="store_true")
+    report.add_argument(
+        "--no-products", action="store_true", help="skip the product dev set (end to end)"
+    )
     report.add_argument("--out-json", type=Path, default=REPORTS / "eval.json")
     report.add_argument("--out-md", type=Path, default=REPORTS / "eval.md")
 

@@ -20,6 +20,7 @@ import requests
 
 from bot.core.handoff import ACTIVE_SLOT, HANDOFF_ACTION
 from bot.core.requests import REQUEST_FORMS
+from bot.core.routes import PRODUCT_ROUTE
 
 from .routing import HANDOFF, OTHER_PREFIX
 
@@ -44,6 +45,10 @@ SMALL_TALK_ROUTES = {
 # Answered with the request's own rule ("je peux annuler ?"): that request's capability.
 ANSWERED_BY_ITS_RULE = "action_answer_possibility"
 KB_TOPIC_SLOT = "kb_topic"
+# The catalogue answered (actions/products.py): a product shown, or the product action said it
+# does not sell it. Both are product answers; the knowledge base's answer keeps its topic.
+PRODUCT_ACTION = "action_answer_product"
+PRODUCT_SLOT = "product_shown"
 
 
 def first_turn(events: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -61,8 +66,9 @@ def first_turn(events: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
 
 
 def route_of_turn(events: Sequence[Mapping[str, Any]]) -> str:
-    """The route a turn took. A hand-off wins, then a request (form or action), then the
-    knowledge base's topic, then small talk; anything else is `other:<last action>`."""
+    """The route a turn took. A hand-off wins, then a request (form or action), then a product
+    shown, the knowledge base's topic, the catalogue's "not found", then small talk; anything
+    else is `other:<last action>`."""
     ran = [
         str(e.get("name"))
         for e in events
@@ -89,8 +95,12 @@ def route_of_turn(events: Sequence[Mapping[str, Any]]) -> str:
                 if e.get("event") == "user"
             )
             return str(intent)
+    if slots.get(PRODUCT_SLOT):
+        return PRODUCT_ROUTE
     if slots.get(KB_TOPIC_SLOT):
         return f"faq:{slots[KB_TOPIC_SLOT]}"
+    if PRODUCT_ACTION in ran:
+        return PRODUCT_ROUTE
     for name in [*ran, *said]:
         if name in SMALL_TALK_ROUTES:
             return SMALL_TALK_ROUTES[name]
@@ -107,7 +117,11 @@ class Conversations:
         self.run = uuid.uuid4().hex[:8]
 
     def route(self, text: str, number: int) -> str:
-        sender = f"eval-{self.run}-{number}"
+        return self.ask(text, number)[0]
+
+    def ask(self, text: str, number: int, kind: str = "") -> tuple[str, list[dict[str, Any]]]:
+        """The route of `text` as a first message, and the bot's messages (REST channel)."""
+        sender = f"eval-{self.run}{kind}-{number}"
         response = self.session.post(
             f"{self.url}/webhooks/rest/webhook",
             timeout=60,
@@ -118,7 +132,7 @@ class Conversations:
             f"{self.url}/conversations/{sender}/tracker", timeout=30, params={"token": self.token}
         )
         tracker.raise_for_status()
-        return route_of_turn(first_turn(tracker.json()["events"]))
+        return route_of_turn(first_turn(tracker.json()["events"])), list(response.json() or [])
 
 
 @contextmanager

@@ -261,6 +261,21 @@ def markdown(summary: Mapping[str, Any]) -> str:
                 f"Hybrid search latency: median {lat['median_ms']} ms, p95 {lat['p95_ms']} ms.",
             ]
         lines.append("")
+    products = summary.get("products_e2e")
+    if products:
+        lines += [
+            "## Product questions, end to end",
+            "",
+            f"{products['n']} questions of `{products['file']}` (written for this project), each "
+            "the first message of a fresh conversation; the products listed are read from the "
+            f"bot's reply. **hit@3 {_fmt(products['hit@3'])}**, hit@1 "
+            f"{_fmt(products['hit@1'])}; routed to the catalogue: "
+            f"{_fmt(products['product_route'])}.",
+            "",
+            "hit@3 by kind: "
+            + ", ".join(f"{k} {_fmt(v)}" for k, v in products["hit@3_by_kind"].items()),
+            "",
+        ]
     stories = summary.get("stories")
     if stories:
         lines += ["## Story tests (`rasa test core`)", ""]
