@@ -125,8 +125,9 @@ dashboard-bench: setup ## the dashboard on PostgreSQL: 100,000 synthetic convers
 kb-bench: kb ## knowledge-base latency, publish-to-answer, exact vs HNSW at 10k/100k vectors
 	$(PY) -m bot.tools.kb bench --sizes 10000,100000
 
-catalogue-bench: $(VENV)/.installed ## product index at scale: exact, HNSW, IVF, IVF-PQ on 100k generated products -> reports/catalogue-bench.{json,md}
-	$(PY) -m bot.catalogue bench --sizes 100000
+catalogue-bench: $(VENV)/.installed ## product index at scale: exact, HNSW, IVF, IVF-PQ on 100k and 1M generated products -> reports/catalogue-bench.{json,md} and its section of reports/bench.md (the first 1M run embeds ~666k texts: hours, resumable)
+	$(PY) -m bot.catalogue bench --sizes 100000,1000000
+	$(PY) -m bot.tools.bench.catalogue
 
 nlu-cv: $(VENV)/.installed ## cross-validated intent accuracy on data/nlu
 	$(PY) -m bot.tools.nlu.crossval

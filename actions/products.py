@@ -23,8 +23,9 @@ from rasa_sdk.types import DomainDict
 
 from actions import product_texts, services
 from actions.common import HUMAN_BUTTON
+from actions.knowledge import answer as kb_answer
 from actions.knowledge import search as kb_search
-from actions.unsure import unsure
+from actions.unsure import unsure, user_turn
 from bot.catalogue.live import CatalogueUnavailable
 from bot.catalogue.models import Product, Variant
 from bot.catalogue.query import Query, parse, product_types
@@ -175,14 +176,20 @@ class ActionAnswerProduct(Action):
         if result is None:
             dispatcher.utter_message(text=replies.CATALOGUE_UNAVAILABLE, buttons=[HUMAN_BUTTON])
             return []
+        if not result.found:
+            # Not a product of the shop. Later in a conversation with no product shown, a sure
+            # knowledge-base answer is a follow-up to it ("et en express ?" after delivery
+            # options); as a first message it is not trusted (asked "des trottinettes ?", it
+            # answers its nearest entry): its closest questions are offered instead.
+            known = await kb_search(tracker)
+            later = user_turn(tracker) > 1 and not tracker.get_slot(PRODUCT_SLOT)
+            if known is not None and known.outcome == "answer" and later:
+                return kb_answer(dispatcher, known) or []
+            return await self._not_found(dispatcher, tracker, known.hits[:2] if known else ())
         events = await show(dispatcher, tracker, result)
         if events is not None:
             return [*events, SlotSet(KB_TOPIC_SLOT, None)]
-        # Not a product of the shop. Perhaps a general question ("vous faites des
-        # échantillons ?"): the knowledge base's closest questions are offered, not answered
-        # (asked "des trottinettes ?", it would answer its nearest entry with confidence).
-        known = await kb_search(tracker)
-        return await self._not_found(dispatcher, tracker, known.hits[:2] if known else ())
+        return await self._not_found(dispatcher, tracker, ())
 
     async def _details(self, dispatcher: CollectingDispatcher, sku: str) -> List[EventType]:
         product: Product | None = await _catalogue("details", sku)

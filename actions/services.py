@@ -153,13 +153,11 @@ class Services:
 
 
 def _live_catalogue(shop: ShopClient, settings: Settings) -> Catalogue:
-    from bot.catalogue.live import LiveCatalogue
-    from bot.kb.encoders import get_encoder
+    from bot.catalogue.live import LiveCatalogue, named_encoder
 
-    name = settings.catalogue_encoder.strip().lower()
     return LiveCatalogue(
         shop,
-        (lambda: get_encoder(name)) if name not in ("", "none") else None,
+        named_encoder(settings.catalogue_encoder),
         cache_dir=settings.catalogue_cache_dir,
         refresh_seconds=settings.catalogue_refresh_seconds,
     )

@@ -19,6 +19,7 @@ import logging
 import platform
 import statistics
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -36,7 +37,11 @@ HNSW_EF = (16, 64, 256, 1024)
 # The knowledge base's graph (M=32, efConstruction=80) and a denser one: near-twin products
 # crowd a graph built cheaply.
 HNSW_BUILDS = ((32, 80), (48, 200))
-IVF_NPROBE = (8, 32, 64, 128, 256)
+# Past this size one HNSW graph only (the knowledge base's): the denser one took 120 s at 100k
+# on two cores and grows faster than linearly; IVF is the contender there anyway.
+ONE_HNSW_ABOVE = 200_000
+IVF_NPROBE = (8, 32, 64, 96, 128, 192, 256)
+CHUNKED_ABOVE = 100_000  # larger sizes: distinct texts only, resumable chunks (bench_vectors)
 
 
 def _encoder(name: str) -> Any:
@@ -48,6 +53,8 @@ def _encoder(name: str) -> Any:
 def product_vectors(size: int, encoder_name: str, batch: int = 512) -> np.ndarray:
     """Embeddings of the first `size` products' texts, cached (float32 .npy)."""
     encoder = _encoder(encoder_name)
+    if size > CHUNKED_ABOVE:
+        return _chunked(size, encoder_name)[0]
     if size <= 10_000:  # the search's own cache (var/catalogue): e5 vectors already made
         from .index import VectorCache
 
@@ -147,58 +154,89 @@ def _measure(
     }
 
 
-def bench_size(vectors: np.ndarray, queries: np.ndarray, pq: bool = True) -> list[dict[str, Any]]:
-    """Every index kind and setting on these vectors (`pq=False` skips IVF-PQ's slow training)."""
+def bench_size(
+    vectors: np.ndarray,
+    queries: np.ndarray,
+    pq: bool = True,
+    on_row: Callable[[list[dict[str, Any]]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Every index kind and setting on these vectors (`pq=False` skips IVF-PQ's slow training).
+
+    Cheapest builds first, HNSW last; `on_row` gets the rows so far after each index, so a long
+    run (1M products) that is stopped still leaves its figures."""
     n, d = vectors.shape
     rows: list[dict[str, Any]] = []
     faiss.omp_set_num_threads(2)  # build with both cores, search with one (as served)
 
-    def built(make: Callable[[], Any], train: bool = False) -> tuple[Any, float]:
+    def done() -> None:
+        if on_row is not None:
+            on_row(rows)
+
+    def timed(work: Callable[[], Any]) -> tuple[Any, float]:
         faiss.omp_set_num_threads(2)
         started = time.perf_counter()
-        index = make()
-        if train:
-            sample = vectors[np.random.default_rng(0).choice(n, min(n, 60_000), replace=False)]
-            index.train(sample)
-        index.add(vectors)
+        result = work()
         elapsed = time.perf_counter() - started
         faiss.omp_set_num_threads(1)
-        return index, elapsed
+        return result, elapsed
 
-    flat, seconds = built(lambda: faiss.IndexFlatIP(d))
+    def filled(index: Any) -> Any:
+        index.add(vectors)
+        return index
+
+    flat, seconds = timed(lambda: filled(faiss.IndexFlatIP(d)))
     exact = flat.search(queries, 10)
     rows.append(_measure("flat (exact)", flat, seconds, queries, exact, {}))
     del flat
-    for m, ef_construction in HNSW_BUILDS:
-        hnsw, seconds = built(lambda: _hnsw(d, m, ef_construction))  # noqa: B023
+    done()
+    nlist = int(4 * np.sqrt(n))
+    # k-means wants ≥ 39 points per list; 60k as before for small sizes
+    sample = vectors[
+        np.random.default_rng(0).choice(n, min(n, max(60_000, 40 * nlist)), replace=False)
+    ]
+    # IVF-flat trains the coarse quantizer; IVF-PQ reuses its centroids (then trains only its
+    # codebooks) and counts that training time in its own build time too.
+    quantizer = faiss.IndexFlatIP(d)
+    ivf_flat = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
+    _, train_s = timed(partial(ivf_flat.train, sample))
+    _, seconds = timed(partial(ivf_flat.add, vectors))
+    _measure_ivf("ivf-flat", ivf_flat, train_s + seconds, queries, exact, rows, {"nlist": nlist})
+    centroids = quantizer.reconstruct_n(0, nlist)
+    del ivf_flat, quantizer
+    done()
+    if pq:
+        coarse = faiss.IndexFlatIP(d)
+        coarse.add(centroids)
+        ivf_pq = faiss.IndexIVFPQ(coarse, d, nlist, d // 8, 8, faiss.METRIC_INNER_PRODUCT)
+        _, seconds = timed(partial(ivf_pq.train, sample))  # codebooks only: coarse is trained
+        _, added = timed(partial(ivf_pq.add, vectors))
+        params = {"nlist": nlist, "pq_m": d // 8}
+        _measure_ivf("ivf-pq", ivf_pq, train_s + seconds + added, queries, exact, rows, params)
+        del ivf_pq, coarse
+        done()
+    for m, ef_construction in HNSW_BUILDS[:1] if n > ONE_HNSW_ABOVE else HNSW_BUILDS:
+        hnsw, seconds = timed(lambda: filled(_hnsw(d, m, ef_construction)))  # noqa: B023
         for ef in HNSW_EF:
             hnsw.hnsw.efSearch = ef
             params = {"M": m, "efConstruction": ef_construction, "efSearch": ef}
             rows.append(_measure("hnsw", hnsw, seconds, queries, exact, params))
         del hnsw
-    nlist = int(4 * np.sqrt(n))
-    quantizers = [faiss.IndexFlatIP(d), faiss.IndexFlatIP(d)]  # kept alive beside their IVF
-    for label, make in (
-        (
-            "ivf-flat",
-            lambda: faiss.IndexIVFFlat(quantizers[0], d, nlist, faiss.METRIC_INNER_PRODUCT),
-        ),
-        (
-            "ivf-pq",
-            lambda: faiss.IndexIVFPQ(
-                quantizers[1], d, nlist, d // 8, 8, faiss.METRIC_INNER_PRODUCT
-            ),
-        ),
-    ):
-        if label == "ivf-pq" and not pq:
-            continue
-        index, seconds = built(make, train=True)
-        for nprobe in IVF_NPROBE:
-            index.nprobe = nprobe
-            extra = {"nlist": nlist, "nprobe": nprobe} | ({"pq_m": d // 8} if "pq" in label else {})
-            rows.append(_measure(label, index, seconds, queries, exact, extra))
-        del index
+        done()
     return rows
+
+
+def _measure_ivf(
+    label: str,
+    index: Any,
+    build_s: float,
+    queries: np.ndarray,
+    exact: tuple[np.ndarray, np.ndarray],
+    rows: list[dict[str, Any]],
+    params: dict[str, Any],
+) -> None:
+    for nprobe in IVF_NPROBE:
+        index.nprobe = nprobe
+        rows.append(_measure(label, index, build_s, queries, exact, params | {"nprobe": nprobe}))
 
 
 def _hnsw(d: int, m: int, ef_construction: int) -> Any:
@@ -256,22 +294,54 @@ def run(
     }
     for size in sizes:
         started = time.perf_counter()
-        vectors = product_vectors(size, encoder_name)
-        embed_s = time.perf_counter() - started
-        rows = bench_size(vectors, query_vecs)
-        report["runs"][f"{size} {encoder.name}"] = {
-            "encoder": encoder.name,
-            "size": size,
-            "embedding_s": round(embed_s, 1),
-            "rows": rows,
-            "chosen": choose(rows) or "no index meets p95 <= 10 ms and recall@10 >= 0.95",
-            "chosen_1_recall": choose(rows, metric="1-recall@10"),
-        }
+        key = f"{size} {encoder.name}"
+        entry: dict[str, Any] = {"encoder": encoder.name, "size": size}
+        if size > CHUNKED_ABOVE:
+            vectors, figures = _chunked(size, encoder_name)
+            entry |= figures
+        else:
+            vectors = product_vectors(size, encoder_name)
+            entry["embedding_s"] = round(time.perf_counter() - started, 1)
+        entry["measured"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+
+        def save(rows: list[dict[str, Any]], entry: dict[str, Any] = entry, key: str = key) -> None:
+            report["runs"][key] = entry | _chosen(rows) | {"rows": list(rows)}
+            _write(report, out_dir)
+
+        rows = bench_size(vectors, query_vecs, on_row=save)
+        save(rows)
+        del vectors
+    return report
+
+
+def _chosen(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "chosen": choose(rows) or "no index meets p95 <= 10 ms and recall@10 >= 0.95",
+        "chosen_1_recall": choose(rows, metric="1-recall@10"),
+    }
+
+
+def _chunked(size: int, encoder_name: str) -> tuple[np.ndarray, dict[str, Any]]:
+    """A chunked size's vectors, with its dedup figures and what its embedding cost (encoder
+    seconds summed over resumed runs, as the cache recorded them)."""
+    from .bench_vectors import cache_folder, chunked_vectors, spent
+
+    encoder = _encoder(encoder_name)
+    vectors, figures = chunked_vectors(size, encoder, CACHE_DIR)
+    assert vectors is not None  # no deadline: every chunk is embedded
+    folder = cache_folder(CACHE_DIR, encoder.name, encoder.checksum, size)
+    if "vectors_from" in figures:  # a larger size's cache (its cost covers more texts)
+        folder = CACHE_DIR / figures["vectors_from"]
+    cost = spent(folder)
+    return vectors, figures | {"embedding_s": cost["seconds"], "embedded_texts": cost["texts"]}
+
+
+def _write(report: dict[str, Any], out_dir: Path) -> None:
     report["summary"] = {key: run["chosen"] for key, run in report["runs"].items()}
     out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "catalogue-bench.json"
     path.write_text(json.dumps(report, indent=1), encoding="utf-8")
     (out_dir / "catalogue-bench.md").write_text(markdown(report), encoding="utf-8")
-    return report
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -293,8 +363,13 @@ def markdown(report: dict[str, Any]) -> str:
     for run in sorted(report["runs"].values(), key=lambda r: (r["size"], r["encoder"])):
         lines += [
             f"## {run['size']:,} products, `{run['encoder']}` "
-            f"(embedding {run['embedding_s']} s, cached after)",
+            + (
+                "(vectors from a larger size's cache)"
+                if "vectors_from" in run
+                else f"(embedding {run['embedding_s']} s, cached after)"
+            ),
             "",
+            *_dedup_lines(run),
             "| index | params | build s | memory MB | recall@10 | 1-recall@10 | p50 ms | p95 ms |",
             "|---|---|---|---|---|---|---|---|",
         ]
@@ -332,3 +407,24 @@ def markdown(report: dict[str, Any]) -> str:
             )
         lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def _dedup_lines(run: dict[str, Any]) -> list[str]:
+    """What a chunked size's embedding shared and cost (nothing for the older runs)."""
+    if "distinct_texts" not in run:
+        return []
+    return [
+        f"{run['distinct_texts']:,} distinct product texts for {run['products']:,} products "
+        "(identical texts share one embedding); "
+        f"{run['reused_from_smaller_cache']:,} taken from a smaller size's cache, "
+        f"{run['embedded_texts']:,} embedded in {run['embedding_s']:,} s of encoder time "
+        f"(one thread, nice 19, shared machine){_source(run)}. "
+        f"Measured {run.get('measured', '?')}.",
+        "",
+    ]
+
+
+def _source(run: dict[str, Any]) -> str:
+    if "vectors_from" not in run:
+        return ""
+    return f", counted for the larger cache `{run['vectors_from']}` these vectors come from"

@@ -233,3 +233,17 @@ class LiveCatalogue:
             len(index),
             time.perf_counter() - started,
         )
+
+
+def named_encoder(name: str) -> Callable[[], Encoder] | None:
+    """The encoder a setting names, loaded when first called ("" or "none": spelling only)."""
+    name = name.strip().lower()
+    if name in ("", "none"):
+        return None
+
+    def load() -> Encoder:
+        from bot.kb.encoders import get_encoder
+
+        return get_encoder(name)
+
+    return load

@@ -208,3 +208,27 @@ def test_a_product_asked_as_a_general_question_is_answered_from_the_catalogue(sh
 )
 def test_what_counts_as_a_follow_up(text, follow_up):
     assert is_follow_up(parse(text)) is follow_up
+
+
+def test_later_in_a_conversation_a_sure_knowledge_base_answer_follows_its_own(knowledge_base):
+    """ "Et en express ?" after the delivery options is no product: with no product shown
+    and not as a first message, the knowledge base's sure answer is given."""
+    entry = Hit(
+        id="delivery_options.express",
+        topic="delivery_options",
+        question="Proposez-vous la livraison express ?",
+        answer="Oui, en 24 h avec Chronopost.",
+        score=0.9,
+        dense_score=0.9,
+        lexical_score=0.9,
+        legs=("dense", "lexical"),
+    )
+    knowledge_base.answer = lambda q: SearchResult(
+        query=q, outcome="answer", confidence=0.9, hits=(entry,)
+    )
+    second = [{"event": "user", "text": "vous livrez en relais ?"}, {"event": "user"}]
+    later = tracker(text="et en express ?", intent="ask_product", events=second)
+    _, dispatcher = run(ActionAnswerProduct(), later)
+    assert texts(dispatcher) == entry.answer
+    _, dispatcher = ask("et en express ?")  # as a first message: not trusted
+    assert texts(dispatcher) == replies.PRODUCT_NOT_FOUND

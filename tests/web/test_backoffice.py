@@ -91,17 +91,19 @@ def test_editor_publishes_an_entry_and_the_bot_answers_with_it(
     create_user(stack, "editrice@boutique-demo.fr", "editor", PASSWORD)
     page = log_in(browser, stack, "editrice@boutique-demo.fr")
     answer = (
-        "Oui ! Un atelier tricot a lieu chaque samedi à 14 h dans notre boutique de Lyon, "
-        "sur inscription."
+        "Oui ! La boutique de Lyon peut être privatisée en soirée pour vos événements, "
+        "sur demande à evenements@boutique-demo.fr."
     )
     try:
         expect(page).to_have_url(f"{stack.backoffice_url}/faq")
         page.get_by_role("link", name="Nouvelle entrée").click()
-        page.get_by_label("Sujet", exact=True).select_option("product")
-        page.get_by_label("Question", exact=True).fill("Organisez-vous des ateliers de tricot ?")
+        page.get_by_label("Sujet", exact=True).select_option("contact")
+        page.get_by_label("Question", exact=True).fill(
+            "Peut-on privatiser la boutique pour un événement ?"
+        )
         page.get_by_label("Autres formulations").fill(
-            "vous faites des cours de tricot ?\nil y a un atelier tricot en boutique ?\n"
-            "je voudrais apprendre à tricoter chez vous\natelier de tricot le samedi"
+            "vous louez la boutique pour des soirées ?\nprivatisation de la boutique ?\n"
+            "je voudrais organiser un événement chez vous\nlocation de la boutique le soir"
         )
         page.get_by_label("Réponse", exact=True).fill(answer)
         page.get_by_role("button", name="Publier").click()
@@ -109,13 +111,13 @@ def test_editor_publishes_an_entry_and_the_bot_answers_with_it(
         if confirm.count():  # a near-duplicate warning is allowed; the editor confirms
             confirm.click()
         expect(page.locator("body")).to_contain_text(
-            "product.organisez_ateliers_tricot", timeout=WAIT_MS
+            "contact.privatiser_boutique_evenement", timeout=WAIT_MS
         )
     finally:
         page.context.close()
     # No retraining: the very next question gets the new answer.
     sender = f"bo-faq-{uuid.uuid4().hex[:8]}"
-    replies = stack.say(sender, "est-ce que vous proposez des ateliers de tricot ?")
+    replies = stack.say(sender, "est-ce qu'on peut privatiser la boutique pour un événement ?")
     assert answer in "\n".join(r.get("text", "") for r in replies)
 
 

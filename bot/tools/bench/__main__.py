@@ -24,7 +24,7 @@ from typing import Any
 
 from bot.tools.cli import run_json_command
 
-from . import dashboard, load, models, report, variants
+from . import catalogue, dashboard, load, models, report, variants
 from .stack import ROOT, Redis, Stack, StackError, Variant, machine_busy_seconds
 
 REPORTS = ROOT / "reports"
@@ -264,6 +264,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if not args.no_dashboard:  # the dashboard on PostgreSQL (bench/dashboard.py)
         size, runs = (200, 2) if args.smoke else (dashboard.FULL_SIZE, 7)
         out["dashboard"] = dashboard.measure(size, runs)
+    out["catalogue"] = catalogue.section()  # read from make catalogue-bench, not re-measured
     report.write(out, args.out_json, args.out_md, log)
     return report.summary(out)
 

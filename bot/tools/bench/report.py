@@ -310,6 +310,10 @@ def markdown(out: dict[str, Any], images: list[str]) -> str:
         from .dashboard import markdown as dashboard_markdown
 
         lines += ["", *dashboard_markdown(out["dashboard"])]
+    if out.get("catalogue"):
+        from .catalogue import markdown as catalogue_markdown
+
+        lines += ["", *catalogue_markdown(out["catalogue"])]
     lines += [""] + [f"![{img}]({img})" for img in images]
     return "\n".join(lines) + "\n"
 
