@@ -30,6 +30,20 @@ def variant_sku(shop, sku: str, label: str) -> str:
     return next(v.sku for v in product.variants if label in (v.size, f"{v.volume_ml} ml"))
 
 
+def kb_entry(entry_id: str, question: str, answer: str) -> Hit:
+    """A knowledge-base hit the fake knowledge base returns, sure of itself."""
+    return Hit(
+        id=entry_id,
+        topic=entry_id.split(".")[0],
+        question=question,
+        answer=answer,
+        score=0.9,
+        dense_score=0.9,
+        lexical_score=0.9,
+        legs=("dense", "lexical"),
+    )
+
+
 def payloads(dispatcher) -> list[str]:
     return [b["payload"] for m in dispatcher.messages for b in m.get("buttons") or []]
 
@@ -118,16 +132,7 @@ def test_not_a_product_offers_the_knowledge_base_closest_questions_not_its_answe
     """Asked about trottinettes, the knowledge base's nearest entry may be confident and
     wrong ("vos produits sont-ils authentiques ?"): it is offered as a choice only."""
     entries = tuple(
-        Hit(
-            id=f"product.{n}",
-            topic="product",
-            question=question,
-            answer="Oui.",
-            score=0.9,
-            dense_score=0.9,
-            lexical_score=0.9,
-            legs=("dense", "lexical"),
-        )
+        kb_entry(f"product.{n}", question, "Oui.")
         for n, question in enumerate(
             ["Proposez-vous des échantillons ?", "Vos produits sont-ils authentiques ?", "Autre ?"]
         )
@@ -213,15 +218,10 @@ def test_what_counts_as_a_follow_up(text, follow_up):
 def test_later_in_a_conversation_a_sure_knowledge_base_answer_follows_its_own(knowledge_base):
     """ "Et en express ?" after the delivery options is no product: with no product shown
     and not as a first message, the knowledge base's sure answer is given."""
-    entry = Hit(
-        id="delivery_options.express",
-        topic="delivery_options",
-        question="Proposez-vous la livraison express ?",
-        answer="Oui, en 24 h avec Chronopost.",
-        score=0.9,
-        dense_score=0.9,
-        lexical_score=0.9,
-        legs=("dense", "lexical"),
+    entry = kb_entry(
+        "delivery_options.express",
+        "Proposez-vous la livraison express ?",
+        "Oui, en 24 h avec Chronopost.",
     )
     knowledge_base.answer = lambda q: SearchResult(
         query=q, outcome="answer", confidence=0.9, hits=(entry,)
