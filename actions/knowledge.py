@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.common import HUMAN_BUTTON
 from bot import kb
-from bot.core import query_vector, replies
+from bot.core import query_vector, replies, slots
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +55,14 @@ def answer(dispatcher: CollectingDispatcher, result: kb.SearchResult) -> list[Ev
     worth saying. A confident answer carries a "was this helpful?" pair of buttons."""
     if result.outcome == "answer" and result.top:
         dispatcher.utter_message(text=result.top.answer, buttons=FEEDBACK_BUTTONS)
-        return [SlotSet("kb_entry", result.top.id), SlotSet("kb_topic", result.top.topic)]
+        return [SlotSet(slots.KB_ENTRY, result.top.id), SlotSet(slots.KB_TOPIC, result.top.topic)]
     if result.outcome == "choose" and result.hits:
         dispatcher.utter_message(
             text=replies.KB_CHOOSE,
             buttons=[replies.button(hit.question, hit.question) for hit in result.hits]
             + [HUMAN_BUTTON],
         )
-        return [SlotSet("kb_topic", result.hits[0].topic)]
+        return [SlotSet(slots.KB_TOPIC, result.hits[0].topic)]
     return None
 
 
@@ -76,4 +76,4 @@ def nearest(dispatcher: CollectingDispatcher, result: kb.SearchResult) -> list[E
         buttons=[replies.button(hit.question, hit.question) for hit in result.hits]
         + [HUMAN_BUTTON],
     )
-    return [SlotSet("kb_topic", result.hits[0].topic)]
+    return [SlotSet(slots.KB_TOPIC, result.hits[0].topic)]

@@ -30,17 +30,16 @@ from bot.catalogue.live import CatalogueUnavailable
 from bot.catalogue.models import Product, Variant
 from bot.catalogue.query import Query, parse, product_types
 from bot.catalogue.search import ProductHit, SearchResult
-from bot.core import query_vector, replies
+from bot.core import query_vector, replies, slots
 from bot.kb import Hit
 
 log = logging.getLogger(__name__)
 
-PRODUCT_SLOT = "product_shown"  # the SKU of the product the last answer was about
-VARIANT_SLOT = "product_variant"  # the SKU of its variant that was shown
+PRODUCT_SLOT = slots.PRODUCT_SHOWN
+VARIANT_SLOT = slots.PRODUCT_VARIANT
 SKU_ENTITY = "product_sku"  # a product's button: '/ask_product{"product_sku": "MOD-1001"}'
 SHOWN = 3  # products in a list
 FOLLOW_UP_WORDS = 3  # "et la taille au-dessus" still refers to the product shown
-KB_TOPIC_SLOT = "kb_topic"  # cleared: this turn's answer came from the catalogue
 
 
 def details_button(product: Product) -> dict[str, str]:
@@ -135,7 +134,7 @@ async def offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Even
     """Products for a message the knowledge base had no sure answer to, or None."""
     result = await find(tracker)
     events = await show(dispatcher, tracker, result) if result else None
-    return [*events, SlotSet(KB_TOPIC_SLOT, None)] if events is not None else None
+    return [*events, SlotSet(slots.KB_TOPIC, None)] if events is not None else None
 
 
 def _previous_variant(product: Product, tracker: Tracker) -> Variant | None:
@@ -188,7 +187,7 @@ class ActionAnswerProduct(Action):
             return await self._not_found(dispatcher, tracker, known.hits[:2] if known else ())
         events = await show(dispatcher, tracker, result)
         if events is not None:
-            return [*events, SlotSet(KB_TOPIC_SLOT, None)]
+            return [*events, SlotSet(slots.KB_TOPIC, None)]
         return await self._not_found(dispatcher, tracker, ())
 
     async def _details(self, dispatcher: CollectingDispatcher, sku: str) -> List[EventType]:

@@ -14,8 +14,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import hand_off
 from bot.clients.backoffice.models import Reason
+from bot.core import slots
 
-UNSURE_SLOT = "unsure_turn"  # the user turn at which the bot last could not help
+UNSURE_SLOT = slots.UNSURE_TURN
 
 
 def user_turn(tracker: Tracker) -> int:

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bot.backoffice.tracker_events import TrackerEvent, decode, events
+from bot.core.slots import KB_ENTRY, UNSURE_TURN
 
 KINDS: dict[str, str] = {
     "fallback": "non compris",
@@ -37,8 +38,8 @@ KINDS: dict[str, str] = {
     "handoff": "passé à un conseiller faute de compréhension",
 }
 UNSURE_ACTIONS = frozenset({"action_answer_faq", "action_fallback", "action_out_of_scope"})
-UNSURE_SLOT = "unsure_turn"
-ENTRY_SLOT = "kb_entry"
+UNSURE_SLOT = UNSURE_TURN
+ENTRY_SLOT = KB_ENTRY
 HANDOFF_SLOT = "handoff_active"
 MAX_ROWS = 500_000  # a period's events read at most; beyond, the oldest are left out
 

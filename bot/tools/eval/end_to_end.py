@@ -21,6 +21,7 @@ import requests
 from bot.core.handoff import ACTIVE_SLOT, HANDOFF_ACTION
 from bot.core.requests import REQUEST_FORMS
 from bot.core.routes import PRODUCT_ROUTE
+from bot.core.slots import KB_TOPIC, PRODUCT_SHOWN
 
 from .routing import HANDOFF, OTHER_PREFIX
 
@@ -44,11 +45,9 @@ SMALL_TALK_ROUTES = {
 }
 # Answered with the request's own rule ("je peux annuler ?"): that request's capability.
 ANSWERED_BY_ITS_RULE = "action_answer_possibility"
-KB_TOPIC_SLOT = "kb_topic"
 # The catalogue answered (actions/products.py): a product shown, or the product action said it
 # does not sell it. Both are product answers; the knowledge base's answer keeps its topic.
 PRODUCT_ACTION = "action_answer_product"
-PRODUCT_SLOT = "product_shown"
 
 
 def first_turn(events: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -88,17 +87,17 @@ def route_of_turn(events: Sequence[Mapping[str, Any]]) -> str:
             return FORM_ROUTES[name]
         if name in ACTION_ROUTES:
             return ACTION_ROUTES[name]
-        if name == ANSWERED_BY_ITS_RULE and not slots.get(KB_TOPIC_SLOT):
+        if name == ANSWERED_BY_ITS_RULE and not slots.get(KB_TOPIC):
             intent = next(
                 ((e.get("parse_data") or {}).get("intent") or {}).get("name")
                 for e in events
                 if e.get("event") == "user"
             )
             return str(intent)
-    if slots.get(PRODUCT_SLOT):
+    if slots.get(PRODUCT_SHOWN):
         return PRODUCT_ROUTE
-    if slots.get(KB_TOPIC_SLOT):
-        return f"faq:{slots[KB_TOPIC_SLOT]}"
+    if slots.get(KB_TOPIC):
+        return f"faq:{slots[KB_TOPIC]}"
     if PRODUCT_ACTION in ran:
         return PRODUCT_ROUTE
     for name in [*ran, *said]:
