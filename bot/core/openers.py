@@ -36,5 +36,14 @@ def greeting(text: str) -> str | None:
     return GOOD_EVENING if found.group("word") in _EVENING else HELLO
 
 
+def after_greeting(text: str) -> str:
+    """What the message says after its opening greeting ("bonjour, mon colis ?" -> "mon
+    colis ?"); empty when it does not open with one."""
+    if not text or text.lstrip().startswith("/"):
+        return ""
+    found = _GREETING.match(text)  # the greetings have no accents: no folding needed
+    return text[found.end() :].strip(" \t\n,.;:!-") if found else ""
+
+
 def already_greets(reply: str) -> bool:
     return bool(_GREETING.match(_fold(reply)))
