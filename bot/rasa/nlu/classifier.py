@@ -23,7 +23,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.core import query_vector
-from bot.nlu import past_greeting
+from bot.nlu import framing
 from bot.nlu.embedding import SentenceEmbedder
 from bot.nlu.intent_model import DENSE_WEIGHT, IntentModel, normalise
 
@@ -132,7 +132,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 # FallbackClassifier turn it into nlu_fallback, which the bot answers.
                 message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
                 continue
-            ranking = past_greeting.rank(self._model, text)[: self._config["ranking_length"]]
+            ranking = framing.rank(self._model, text)[: self._config["ranking_length"]]
             name, confidence = ranking[0]
             message.set(INTENT, {"name": name, "confidence": confidence}, add_to_output=True)
             message.set(

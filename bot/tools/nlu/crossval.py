@@ -19,7 +19,7 @@ import numpy as np
 import yaml
 from sklearn.model_selection import StratifiedKFold
 
-from bot.nlu import past_greeting
+from bot.nlu import framing
 from bot.nlu.embedding import SentenceEmbedder
 from bot.nlu.intent_model import Embed, IntentModel
 
@@ -47,7 +47,7 @@ def crossval(
     for train, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(texts, intents):
         model = IntentModel(embed=embed).fit(list(zip(texts[train], intents[train], strict=True)))
         correct += sum(
-            past_greeting.rank(model, text)[0][0] == intent  # as the Rasa component ranks
+            framing.rank(model, text)[0][0] == intent  # as the Rasa component ranks
             for text, intent in zip(texts[test], intents[test], strict=True)
         )
     return {
