@@ -19,6 +19,8 @@ knew ended in a dead end. This policy decides those turns in one place:
   pressed star.
 - **"Toujours rien"** after the checks for a parcel marked delivered opens the "colis non reçu"
   claim.
+- **"Ok merci, je vais patienter"** with no late parcel to wait for is thanked (or said goodbye
+  to) rather than acknowledged (bot/core/closings.py).
 
 It outranks the rule policy (priority 7 > 6) and is outranked by the hand-off policy (8).
 """
@@ -37,6 +39,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.core.closings import courtesy
 from bot.core.handoff import HANDOFF_ACTION
 from bot.core.requests import REQUEST_FORMS
 from bot.core.shopper_replies import asks_what_is_possible, is_question
@@ -81,6 +84,10 @@ PARCEL_NOT_FOUND = "parcel_not_found"
 NOT_A_CLAIM = frozenset(
     {"thank", "goodbye", "deny", "stop", "human_handoff", "greet", "faq", "bot_challenge"}
 )
+# "Je vais patienter" is an answer after these (the rules say utter_wait_ok); elsewhere its
+# thanks or goodbye are answered.
+WAITING_FOR = frozenset({"action_track_order", "action_notify_delay"})
+COURTESY_REPLIES = {"thank": "utter_thank", "goodbye": "utter_goodbye"}
 # Actions after which nothing else is said this turn when no form is active any more.
 OWN_ENDINGS = frozenset({LEAVE, FALLBACK, HANDOFF_ACTION, *SIDE_ANSWERS})
 
@@ -128,6 +135,18 @@ def _said_before(tracker: DialogueStateTracker, message: UserUttered) -> Dict[st
     return {}
 
 
+def _acted_before(tracker: DialogueStateTracker, message: UserUttered) -> str | None:
+    """The bot's last action before this message (action_listen excluded)."""
+    seen = False
+    for event in reversed(tracker.events):
+        if event is message:
+            seen = True
+        elif seen and isinstance(event, ActionExecuted):
+            if event.action_name != ACTION_LISTEN_NAME:
+                return event.action_name
+    return None
+
+
 def next_action(tracker: DialogueStateTracker) -> str | None:
     """The action this policy insists on, or None to let the rules decide."""
     message, after = _since_message(tracker)
@@ -141,6 +160,10 @@ def next_action(tracker: DialogueStateTracker) -> str | None:
             return RATING
         if not loop and before.get("step") == PARCEL_NOT_FOUND and intent not in NOT_A_CLAIM:
             return "problem_report_form"  # "toujours rien" after the checks: the claim
+        if not loop and intent == "wait" and _acted_before(tracker, message) not in WAITING_FOR:
+            reply = COURTESY_REPLIES.get(courtesy(message.text or "") or "")
+            if reply:
+                return reply
         has_number = any(e.get("entity") == "order_number" for e in message.entities or [])
         if (
             not loop
@@ -167,6 +190,8 @@ def next_action(tracker: DialogueStateTracker) -> str | None:
         return loop  # the side question is answered: back to the form's question
     if isinstance(last, ActionExecuted) and last.action_name in (POSSIBILITY, RATING):
         return ACTION_LISTEN_NAME
+    if isinstance(last, ActionExecuted) and last.action_name in COURTESY_REPLIES.values():
+        return ACTION_LISTEN_NAME  # thanks or goodbye said: nothing more this turn
     if (
         not loop
         and len(after) == 1
