@@ -30,7 +30,7 @@ from bot.catalogue.live import CatalogueUnavailable
 from bot.catalogue.models import Product, Variant
 from bot.catalogue.query import Query, parse, product_types
 from bot.catalogue.search import ProductHit, SearchResult
-from bot.core import query_vector, replies, slots
+from bot.core import query_vector, replies, shop_terms, slots
 from bot.kb import Hit
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,8 @@ PRODUCT_SLOT = slots.PRODUCT_SHOWN
 VARIANT_SLOT = slots.PRODUCT_VARIANT
 SKU_ENTITY = "product_sku"  # a product's button: '/ask_product{"product_sku": "MOD-1001"}'
 SHOWN = 3  # products in a list
+# What makes a question one about a particular product, whatever terms it also names.
+PRECISE = ("size", "colour", "volume_ml", "capacity", "brand")
 FOLLOW_UP_WORDS = 3  # "et la taille au-dessus" still refers to the product shown
 
 
@@ -171,6 +173,9 @@ class ActionAnswerProduct(Action):
                 )
                 dispatcher.utter_message(text=said, buttons=[details_button(product), HUMAN_BUTTON])
                 return [SlotSet(VARIANT_SLOT, variant.sku)] if variant else []
+        terms = await self._about_terms(dispatcher, tracker, query)
+        if terms is not None:
+            return terms
         result = await find(tracker)
         if result is None:
             dispatcher.utter_message(text=replies.CATALOGUE_UNAVAILABLE, buttons=[HUMAN_BUTTON])
@@ -189,6 +194,21 @@ class ActionAnswerProduct(Action):
         if events is not None:
             return [*events, SlotSet(slots.KB_TOPIC, None)]
         return await self._not_found(dispatcher, tracker, ())
+
+    async def _about_terms(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, query: Query
+    ) -> List[EventType] | None:
+        """ "Vous faites des promos sur les parfums ?" asks about the shop's terms, not about a
+        product: when the message names a promotion, delivery costs or payment, and no
+        particular product (size, colour, volume, capacity, brand), the knowledge base answers
+        if what it found is about that very term. None: a question for the catalogue."""
+        named = shop_terms.topics_named(query.text)
+        if not named or any(getattr(query, key) is not None for key in PRECISE):
+            return None
+        known = await kb_search(tracker)
+        if known is None or not known.hits or known.hits[0].topic not in named:
+            return None
+        return kb_answer(dispatcher, known)
 
     async def _details(self, dispatcher: CollectingDispatcher, sku: str) -> List[EventType]:
         product: Product | None = await _catalogue("details", sku)

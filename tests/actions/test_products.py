@@ -232,3 +232,31 @@ def test_later_in_a_conversation_a_sure_knowledge_base_answer_follows_its_own(kn
     assert texts(dispatcher) == entry.answer
     _, dispatcher = ask("et en express ?")  # as a first message: not trusted
     assert texts(dispatcher) == replies.PRODUCT_NOT_FOUND
+
+
+def test_a_question_about_promotions_on_a_kind_of_product_is_answered_by_the_kb(
+    shop, knowledge_base
+):
+    entry = kb_entry(
+        "promo.current",
+        "Avez-vous des promotions en ce moment ?",
+        "Nos offres du moment sont sur la page Promotions.",
+    )
+    knowledge_base.answer = lambda q: SearchResult(
+        query=q, outcome="answer", confidence=0.9, hits=(entry,)
+    )
+    events, dispatcher = ask("vous faites des promos sur les pulls en ce moment ?")
+    assert texts(dispatcher) == entry.answer
+    assert slots_set(events)["kb_topic"] == "promo"
+    # A particular product (a size) is a question for the catalogue, whatever else it names.
+    _, dispatcher = ask("le pull col rond en laine mérinos en M est en promo ?")
+    assert texts(dispatcher).startswith(replies.PRODUCTS_FOUND)
+
+
+def test_terms_the_kb_answers_on_another_topic_are_left_to_the_catalogue(shop, knowledge_base):
+    entry = kb_entry("payment.methods", "Quels moyens de paiement ?", "Carte, PayPal.")
+    knowledge_base.answer = lambda q: SearchResult(
+        query=q, outcome="answer", confidence=0.9, hits=(entry,)
+    )
+    _, dispatcher = ask("vous faites des soldes sur les pulls en laine ?")
+    assert texts(dispatcher) != entry.answer
