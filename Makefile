@@ -138,6 +138,7 @@ nlu-compare: $(VENV)/.installed ## intent-model candidates: cross-validation and
 eval-dev: setup model kb ## end-to-end routes on our own dev sets of realistic messages (data/nlu_dev), not the held-out one
 	$(PY) -m bot.tools.eval report --file data/nlu_dev/routes_dev.jsonl --no-stories --no-kb --no-products --out-json reports/eval-dev.json --out-md reports/eval-dev.md
 	$(PY) -m bot.tools.eval report --file data/nlu_dev/routes_dev2.jsonl --no-stories --no-kb --no-products --out-json reports/eval-dev2.json --out-md reports/eval-dev2.md
+	$(PY) -m bot.tools.eval report --file data/nlu_dev/routes_dev3.jsonl --no-stories --no-kb --no-products --out-json reports/eval-dev3.json --out-md reports/eval-dev3.md
 
 validate: $(RASA_VENV)/.installed ## check the Rasa training data
 	$(RASA) data validate --fail-on-warnings
