@@ -44,6 +44,13 @@ def kb_entry(entry_id: str, question: str, answer: str) -> Hit:
     )
 
 
+def sure_of(knowledge_base, entry: Hit) -> None:
+    """The fake knowledge base answers every question with this entry."""
+    knowledge_base.answer = lambda q: SearchResult(
+        query=q, outcome="answer", confidence=0.9, hits=(entry,)
+    )
+
+
 def payloads(dispatcher) -> list[str]:
     return [b["payload"] for m in dispatcher.messages for b in m.get("buttons") or []]
 
@@ -223,9 +230,7 @@ def test_later_in_a_conversation_a_sure_knowledge_base_answer_follows_its_own(kn
         "Proposez-vous la livraison express ?",
         "Oui, en 24 h avec Chronopost.",
     )
-    knowledge_base.answer = lambda q: SearchResult(
-        query=q, outcome="answer", confidence=0.9, hits=(entry,)
-    )
+    sure_of(knowledge_base, entry)
     second = [{"event": "user", "text": "vous livrez en relais ?"}, {"event": "user"}]
     later = tracker(text="et en express ?", intent="ask_product", events=second)
     _, dispatcher = run(ActionAnswerProduct(), later)
@@ -242,9 +247,7 @@ def test_a_question_about_promotions_on_a_kind_of_product_is_answered_by_the_kb(
         "Avez-vous des promotions en ce moment ?",
         "Nos offres du moment sont sur la page Promotions.",
     )
-    knowledge_base.answer = lambda q: SearchResult(
-        query=q, outcome="answer", confidence=0.9, hits=(entry,)
-    )
+    sure_of(knowledge_base, entry)
     events, dispatcher = ask("vous faites des promos sur les pulls en ce moment ?")
     assert texts(dispatcher) == entry.answer
     assert slots_set(events)["kb_topic"] == "promo"
@@ -255,8 +258,6 @@ def test_a_question_about_promotions_on_a_kind_of_product_is_answered_by_the_kb(
 
 def test_terms_the_kb_answers_on_another_topic_are_left_to_the_catalogue(shop, knowledge_base):
     entry = kb_entry("payment.methods", "Quels moyens de paiement ?", "Carte, PayPal.")
-    knowledge_base.answer = lambda q: SearchResult(
-        query=q, outcome="answer", confidence=0.9, hits=(entry,)
-    )
+    sure_of(knowledge_base, entry)
     _, dispatcher = ask("vous faites des soldes sur les pulls en laine ?")
     assert texts(dispatcher) != entry.answer
