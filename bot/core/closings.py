@@ -8,28 +8,28 @@ thanked (bot/rasa/policies/turns.py).
 from __future__ import annotations
 
 import re
-import unicodedata
 
+from bot.core.normalise import fold
+
+_LEAVE_WORDS = (
+    r"au revoir|a bientot|a plus|bonne (?:journee|soiree|fin de journee|nuit|continuation|"
+    r"semaine|fin de semaine|week.?end)|belle journee|cordialement|cdlt|cdt|bien a vous|bye|ciao"
+)
+_THANKS_WORDS = r"merci\w*|remerci\w*|mrc|thx"
+_LEAVE = re.compile(rf"\b(?:{_LEAVE_WORDS})\b")
+_THANKS = re.compile(rf"\b(?:{_THANKS_WORDS})\b")
 # A closing sentence: thanks, wishes, sign-off formulas.
 _CLOSING = re.compile(
-    r"\b(?:merci\w*|remerci\w*|mrc|thx|cordialement|cdlt|cdt|bien a vous|salutations|"
-    r"au revoir|a bientot|a plus|bonne (?:journee|soiree|fin de journee|nuit|continuation|"
-    r"semaine|fin de semaine|week.?end)|belle journee|respectueusement|sinceres?|"
+    rf"\b(?:{_LEAVE_WORDS}|{_THANKS_WORDS}|salutations|respectueusement|sinceres?|"
     r"veuillez agreer|dans l'attente)\b"
 )
-_LEAVE = re.compile(
-    r"\b(?:au revoir|a bientot|a plus|bonne (?:journee|soiree|fin de journee|nuit|continuation|"
-    r"semaine|fin de semaine|week.?end)|belle journee|cordialement|cdlt|bien a vous|bye|ciao)\b"
-)
-_THANKS = re.compile(r"\b(?:merci\w*|remerci\w*|mrc|thx)\b")
 # Where a sentence ends.
 _SENTENCE_END = re.compile(r"(?<=[.!?\n])\s*")
 SIGNATURE_WORDS = 3  # "Marie", "M. Vidal", "Jean-Pierre Martin": a signature, not a sentence
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return fold(text.replace("\u2019", "'"))
 
 
 def _is_closing(sentence: str) -> bool:

@@ -9,7 +9,8 @@ name these things.
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from bot.core.normalise import fold
 
 _TOPIC_WORDS = {
     "promo": (
@@ -31,12 +32,7 @@ _PATTERNS = {
 }
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
 def topics_named(text: str) -> frozenset[str]:
     """The knowledge-base topics whose words the message uses."""
-    folded = _fold(text or "")
+    folded = fold((text or "").replace("\u2019", "'"))
     return frozenset(topic for topic, pattern in _PATTERNS.items() if pattern.search(folded))
