@@ -30,7 +30,7 @@ class ActionAnswerFaq(Action):
         result = await search(tracker)
         if result and result.outcome == "answer":
             return answer(dispatcher, result) or []
-        shown = await offer(dispatcher, tracker)  # a product of the shop, asked as a question
+        shown = await offer(dispatcher, tracker, result)  # a product, asked as a question
         if shown is not None:
             return shown
         events = answer(dispatcher, result) if result else None
@@ -71,7 +71,7 @@ class ActionFallback(Action):
         result = await search(tracker)
         if result and result.outcome == "answer":
             return answer(dispatcher, result) or []
-        shown = await offer(dispatcher, tracker)
+        shown = await offer(dispatcher, tracker, result)
         if shown is not None:
             return shown
 

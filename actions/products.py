@@ -26,6 +26,7 @@ from actions.common import HUMAN_BUTTON
 from actions.knowledge import answer as kb_answer
 from actions.knowledge import search as kb_search
 from actions.unsure import unsure, user_turn
+from bot import kb
 from bot.catalogue.live import CatalogueUnavailable
 from bot.catalogue.models import Product, Variant
 from bot.catalogue.query import Query, parse, product_types
@@ -132,8 +133,28 @@ async def show(
     return _shown(top)
 
 
-async def offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType] | None:
-    """Products for a message the knowledge base had no sure answer to, or None."""
+def terms_asked(query: Query) -> frozenset[str]:
+    """The shop's terms (knowledge-base topics) a question asks about rather than a product:
+    "vous faites des promos sur les parfums ?" names promotions and no particular product (no
+    size, colour, volume, capacity or brand)."""
+    if any(getattr(query, key) is not None for key in PRECISE):
+        return frozenset()
+    return shop_terms.topics_named(query.text)
+
+
+def about_terms(known: kb.SearchResult | None, terms: frozenset[str]) -> bool:
+    """The knowledge base found something about the very terms the question asks about."""
+    return known is not None and bool(known.hits) and known.hits[0].topic in terms
+
+
+async def offer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, known: kb.SearchResult | None = None
+) -> List[EventType] | None:
+    """Products for a message the knowledge base had no sure answer to (`known`), or None;
+    None too when the message asks about the shop's terms and the knowledge base found them."""
+    text = tracker.latest_message.get("text") or ""
+    if about_terms(known, terms_asked(parse(text))):
+        return None
     result = await find(tracker)
     events = await show(dispatcher, tracker, result) if result else None
     return [*events, SlotSet(slots.KB_TOPIC, None)] if events is not None else None
@@ -173,9 +194,12 @@ class ActionAnswerProduct(Action):
                 )
                 dispatcher.utter_message(text=said, buttons=[details_button(product), HUMAN_BUTTON])
                 return [SlotSet(VARIANT_SLOT, variant.sku)] if variant else []
-        terms = await self._about_terms(dispatcher, tracker, query)
-        if terms is not None:
-            return terms
+        terms = terms_asked(query)
+        if terms:
+            known = await kb_search(tracker)
+            events = kb_answer(dispatcher, known) if known and about_terms(known, terms) else None
+            if events is not None:
+                return events
         result = await find(tracker)
         if result is None:
             dispatcher.utter_message(text=replies.CATALOGUE_UNAVAILABLE, buttons=[HUMAN_BUTTON])
@@ -194,21 +218,6 @@ class ActionAnswerProduct(Action):
         if events is not None:
             return [*events, SlotSet(slots.KB_TOPIC, None)]
         return await self._not_found(dispatcher, tracker, ())
-
-    async def _about_terms(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, query: Query
-    ) -> List[EventType] | None:
-        """ "Vous faites des promos sur les parfums ?" asks about the shop's terms, not about a
-        product: when the message names a promotion, delivery costs or payment, and no
-        particular product (size, colour, volume, capacity, brand), the knowledge base answers
-        if what it found is about that very term. None: a question for the catalogue."""
-        named = shop_terms.topics_named(query.text)
-        if not named or any(getattr(query, key) is not None for key in PRECISE):
-            return None
-        known = await kb_search(tracker)
-        if known is None or not known.hits or known.hits[0].topic not in named:
-            return None
-        return kb_answer(dispatcher, known)
 
     async def _details(self, dispatcher: CollectingDispatcher, sku: str) -> List[EventType]:
         product: Product | None = await _catalogue("details", sku)

@@ -261,3 +261,21 @@ def test_terms_the_kb_answers_on_another_topic_are_left_to_the_catalogue(shop, k
     sure_of(knowledge_base, entry)
     _, dispatcher = ask("vous faites des soldes sur les pulls en laine ?")
     assert texts(dispatcher) != entry.answer
+
+
+def test_a_general_question_about_terms_gets_the_kb_choices_not_products(shop, knowledge_base):
+    """Not sure of its answer, the knowledge base offers its closest questions on promotions
+    rather than the catalogue listing jumpers."""
+    entries = (
+        kb_entry("promo.current", "Avez-vous des promotions en ce moment ?", "Oui."),
+        kb_entry("promo.code", "Comment utiliser un code promo ?", "Au panier."),
+    )
+    knowledge_base.answer = lambda q: SearchResult(
+        query=q, outcome="choose", confidence=0.5, hits=entries
+    )
+    faq_tracker = tracker(text="il y a des soldes sur les pulls en laine ?", intent="faq")
+    events, dispatcher = run(faq.ActionAnswerFaq(), faq_tracker)
+    assert texts(dispatcher) == replies.KB_CHOOSE
+    assert payloads(dispatcher)[:2] == [e.question for e in entries]
+    assert slots_set(events)["kb_topic"] == "promo"
+    assert PRODUCT_SLOT not in slots_set(events)
