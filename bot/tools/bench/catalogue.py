@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import ROOT
+from bot.tools.bench import sections
 
 REPORTS = ROOT / "reports"
 SOURCE = REPORTS / "catalogue-bench.json"
-START, END = "<!-- catalogue:start -->", "<!-- catalogue:end -->"
+START, END = sections.markers("catalogue")
 KINDS = ("flat (exact)", "hnsw", "ivf-flat", "ivf-pq")
 P95_MS, RECALL = 10.0, 0.95  # the issue's bar (bot/catalogue/bench.py `choose`)
 PARAMS = ("M", "efConstruction", "efSearch", "nlist", "nprobe", "pq_m")
@@ -121,17 +122,7 @@ def markdown(data: dict[str, Any]) -> list[str]:
 
 def merge(data: dict[str, Any], out_json: Path, out_md: Path) -> None:
     """Put the section into an existing report (or start one), leaving the rest alone."""
-    report = json.loads(out_json.read_text()) if out_json.exists() else {}
-    report["catalogue"] = data
-    out_json.parent.mkdir(parents=True, exist_ok=True)
-    out_json.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-    text = out_md.read_text() if out_md.exists() else "# Speed benchmark\n"
-    block = "\n".join(markdown(data))
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    out_md.write_text(text)
+    sections.merge("catalogue", data, markdown(data), out_json, out_md)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,11 +26,12 @@ import sqlalchemy as sa
 
 from bot.settings import ROOT
 
+from . import sections
 from .history import generate
 from .postgres import NoPostgres, local_postgres
 
 REPORTS = ROOT / "reports"
-START, END = "<!-- dashboard:start -->", "<!-- dashboard:end -->"
+START, END = sections.markers("dashboard")
 END_AT = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
 DAYS = 90
 FULL_SIZE = 100_000
@@ -250,17 +251,7 @@ def markdown(section: dict[str, Any]) -> list[str]:
 
 def merge(section: dict[str, Any], out_json: Path, out_md: Path) -> None:
     """Put the section into an existing report (or start one)."""
-    data = json.loads(out_json.read_text()) if out_json.exists() else {}
-    data["dashboard"] = section
-    out_json.parent.mkdir(parents=True, exist_ok=True)
-    out_json.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    text = out_md.read_text() if out_md.exists() else "# Speed benchmark\n"
-    block = "\n".join(markdown(section))
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    out_md.write_text(text)
+    sections.merge("dashboard", section, markdown(section), out_json, out_md)
     log(f"wrote the dashboard section into {out_json} and {out_md}")
 
 
